@@ -1,0 +1,96 @@
+"""The Python API: ``kg = minerals_kg.open()`` and its analyses as pandas DataFrames."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+
+from .analysis import chain_coverage, chokepoints, concentration, coverage, current_groups, resolve_members
+from .analysis.coverage import CRMA_SINGLE_COUNTRY_BENCHMARK, AllianceMembers
+from .graph import Projection, build_graph
+from .sources import DEFAULT_ROOT
+from .validate import Dataset, load_dataset
+
+
+class KnowledgeGraph:
+    """The knowledge graph with its analyses. Every method returns a DataFrame.
+
+    >>> kg = open()                                          # doctest: +SKIP
+    >>> kg.concentration(mineral="rare_earths", stage="mining", year=2024, edition="MCS2025")  # doctest: +SKIP
+    """
+
+    def __init__(self, graph: nx.MultiDiGraph, projection, dataset: Dataset | None = None):  # type: ignore[no-untyped-def]
+        self.graph = graph
+        self.projection = projection
+        self.dataset = dataset
+        self._conc: pd.DataFrame | None = None
+
+    # -- concentration ------------------------------------------------------------------------
+    def _all_concentration(self) -> pd.DataFrame:
+        if self._conc is None:
+            self._conc = concentration(self.projection.production())
+        return self._conc
+
+    def concentration(self, mineral: str | None = None, stage: str | None = None, *,
+                      year: int | None = None, edition: str | None = None,
+                      current: bool = False) -> pd.DataFrame:
+        """Shares, HHI, CR1, CR3 and effective suppliers per (mineral, stage, year, edition).
+
+        With ``current=True``, one group per (mineral, stage): the latest year and edition.
+        """
+        df = self._all_concentration()
+        if mineral is not None:
+            df = df[df["mineral"] == mineral]
+        if stage is not None:
+            df = df[df["stage"] == stage]
+        if current:
+            return current_groups(df, year=year, edition=edition)
+        if year is not None:
+            df = df[df["year"] == year]
+        if edition is not None:
+            df = df[df["edition"] == edition]
+        return df.reset_index(drop=True)
+
+    def chokepoints(self, *, cr1: float = 0.5, hhi: float = 0.25, year: int | None = None,
+                    edition: str | None = None, current: bool = True) -> pd.DataFrame:
+        """Groups where one country dominates (CR1 >= ``cr1`` or HHI >= ``hhi``), ranked."""
+        return chokepoints(self.concentration(year=year, edition=edition, current=current), cr1=cr1, hhi=hhi)
+
+    # -- alliances -----------------------------------------------------------------------------
+    def members(self, alliance: str, *, as_of: dt.date | str | None = None, include_host: bool = True,
+                expand_organisations: bool = True) -> AllianceMembers:
+        """Member countries of an organisation or event as of a date (see :func:`resolve_members`)."""
+        return resolve_members(self.projection, alliance, as_of=as_of, include_host=include_host,
+                               expand_organisations=expand_organisations)
+
+    def coverage(self, alliance: str, *, as_of: dt.date | str | None = None, include_host: bool = True,
+                 expand_organisations: bool = True, year: int | None = None, edition: str | None = None,
+                 benchmark: float = CRMA_SINGLE_COUNTRY_BENCHMARK) -> pd.DataFrame:
+        """Stage coverage, ex-China coverage and largest outsider per (mineral, stage)."""
+        members = self.members(alliance, as_of=as_of, include_host=include_host,
+                               expand_organisations=expand_organisations)
+        current = self.concentration(year=year, edition=edition, current=True)
+        return coverage(current, members.countries, benchmark=benchmark)
+
+    def chain_coverage(self, alliance: str, **kwargs) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+        """Per mineral, the coverage of its weakest stage."""
+        return chain_coverage(self.coverage(alliance, **kwargs))
+
+
+def open(uri: str | None = None, *, root: Path | str = DEFAULT_ROOT, shacl: bool = False) -> KnowledgeGraph:  # noqa: A001
+    """Open the knowledge graph: embedded (default, from the shipped sources) or a Neo4j server.
+
+    The embedded graph is built from validated sources; any error in them raises
+    :class:`~minerals_kg.errors.DataValidationError` and nothing is opened. ``shacl=True`` adds the
+    SHACL check (``minerals-kg validate`` always runs it).
+    """
+    if uri is None:
+        dataset = load_dataset(root, shacl=shacl)
+        graph = build_graph(dataset)
+        return KnowledgeGraph(graph, Projection(graph), dataset)
+    from .neo4j_store import open_neo4j
+
+    return open_neo4j(uri)

@@ -1,0 +1,230 @@
+"""The ``minerals-kg`` command line: thin — parses options, calls the API, renders tables."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import DataValidationError, MineralsKGError
+from .sources import DEFAULT_ROOT
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="A sourced knowledge graph of the critical-minerals alliance.")
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+_state = {"debug": False}
+
+
+class Format(str, enum.Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+RootOpt = Annotated[Path, typer.Option("--root", help="Folder of source folders (loaders/).")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+YearOpt = Annotated[int | None, typer.Option(help="Pin the data year (default: latest per mineral and stage).")]
+EditionOpt = Annotated[str | None, typer.Option(help="Pin the edition, e.g. MCS2025 (default: latest).")]
+
+
+@app.callback()
+def _main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False) -> None:
+    _state["debug"] = debug
+
+
+# --- JSON contract ---------------------------------------------------------------------------------
+
+CONCENTRATION_KEYS = ["mineral", "stage", "year", "edition", "top_country", "top_share", "hhi", "cr3", "shares",
+                      "hhi_points", "effective_suppliers", "other_share", "world_total", "unit", "basis",
+                      "estimated", "confidence", "sources"]
+COVERAGE_KEYS = ["mineral", "stage", "year", "edition", "coverage", "coverage_ex_china", "max_outsider",
+                 "max_outsider_share", "exceeds_benchmark", "members_producing", "withheld_members"]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return value
+
+
+def records(df: pd.DataFrame, keys: list[str]) -> list[dict[str, Any]]:
+    return [{k: _jsonable(row[k]) for k in keys if k in row} for row in df.to_dict("records")]
+
+
+def render(df: pd.DataFrame, fmt: Format, keys: list[str], table_columns: list[str], title: str) -> None:
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(records(df, keys), indent=2, ensure_ascii=False) + "\n")
+    elif fmt is Format.csv:
+        flat = df[[k for k in keys if k in df.columns]].copy()
+        for col in flat.columns:
+            if flat[col].map(lambda v: isinstance(v, (dict, list))).any():
+                flat[col] = flat[col].map(lambda v: json.dumps(_jsonable(v), ensure_ascii=False))
+        flat.to_csv(sys.stdout, index=False)
+    else:
+        out.print(rich_table(df, table_columns, title))
+
+
+def _cell(value: Any, column: str) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float):
+        if column in ("hhi_points", "world_total"):
+            return f"{value:,.0f}"
+        if column == "effective_suppliers":
+            return f"{value:.1f}"
+        return f"{value:.1%}" if column != "hhi" else f"{value:.3f}"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def rich_table(df: pd.DataFrame, columns: list[str], title: str) -> Table:
+    table = Table(title=title, show_lines=False)
+    for col in columns:
+        table.add_column(col, justify="right" if df[col].dtype.kind in "fi" else "left")
+    for row in df[columns].itertuples(index=False):
+        table.add_row(*(_cell(v, c) for v, c in zip(row, columns)))
+    return table
+
+
+def _kg(root: Path):  # type: ignore[no-untyped-def]
+    from .api import open as open_kg
+
+    return open_kg(root=root)
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+@app.command()
+def validate(root: RootOpt = DEFAULT_ROOT) -> None:
+    """Check every source (pydantic, cross-file rules, SHACL); list all errors; exit 1 on any."""
+    from .validate import load_dataset
+
+    dataset = load_dataset(root, shacl=True)
+    counts = dataset.counts()
+    out.print(f"[green]ok[/green]: {len(dataset.sources)} sources, "
+              + ", ".join(f"{n} {k}" for k, n in counts.items() if k != "sources"))
+
+
+@app.command("concentration")
+def concentration_cmd(
+    mineral: Annotated[str | None, typer.Option(help="Mineral id, e.g. rare_earths.")] = None,
+    stage: Annotated[str | None, typer.Option(help="mining, processing, refining, ...")] = None,
+    year: YearOpt = None, edition: EditionOpt = None,
+    current: Annotated[bool, typer.Option(help="Only the latest year and edition per mineral and stage.")] = False,
+    fmt: FormatOpt = Format.table, root: RootOpt = DEFAULT_ROOT,
+) -> None:
+    """Shares, HHI, CR1, CR3 and effective suppliers per mineral, stage, year and edition."""
+    df = _kg(root).concentration(mineral, stage, year=year, edition=edition, current=current)
+    render(df, fmt, CONCENTRATION_KEYS,
+           ["mineral", "stage", "year", "edition", "top_country", "top_share", "cr3", "hhi", "effective_suppliers"],
+           "Production concentration")
+
+
+@app.command("chokepoints")
+def chokepoints_cmd(
+    cr1: Annotated[float, typer.Option(help="Flag when the top country's share is at least this.")] = 0.5,
+    hhi: Annotated[float, typer.Option(help="Flag when the HHI (0-1) is at least this.")] = 0.25,
+    year: YearOpt = None, edition: EditionOpt = None,
+    fmt: FormatOpt = Format.table, root: RootOpt = DEFAULT_ROOT,
+) -> None:
+    """Minerals and stages where one country dominates, ranked by the top country's share."""
+    df = _kg(root).chokepoints(cr1=cr1, hhi=hhi, year=year, edition=edition)
+    render(df, fmt, CONCENTRATION_KEYS + ["reason"],
+           ["mineral", "stage", "year", "edition", "top_country", "top_share", "hhi", "reason"],
+           "Chokepoints")
+
+
+@app.command("coverage")
+def coverage_cmd(
+    alliance: Annotated[str, typer.Option(help="Organisation or event id, e.g. ministerial_2026, msp, g7.")] = "ministerial_2026",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Membership date YYYY[-MM[-DD]] (default: event date or today).")] = None,
+    include_host: Annotated[bool, typer.Option(help="Count an event's host as a member.")] = True,
+    expand_organisations: Annotated[bool, typer.Option(help="Count an organisation member (e.g. the European Commission) as its member countries.")] = True,
+    year: YearOpt = None, edition: EditionOpt = None,
+    fmt: FormatOpt = Format.table, root: RootOpt = DEFAULT_ROOT,
+) -> None:
+    """How much of each mineral, stage by stage, the alliance's countries produce."""
+    kg = _kg(root)
+    members = kg.members(alliance, as_of=as_of, include_host=include_host, expand_organisations=expand_organisations)
+    df = kg.coverage(alliance, as_of=as_of, include_host=include_host, expand_organisations=expand_organisations,
+                     year=year, edition=edition)
+    if fmt is Format.table:
+        err.print(f"{alliance}: {len(members.countries)} member countries as of {members.as_of}")
+    render(df, fmt, COVERAGE_KEYS,
+           ["mineral", "stage", "year", "edition", "coverage", "coverage_ex_china", "max_outsider", "max_outsider_share"],
+           f"Coverage of {alliance}")
+
+
+@app.command()
+def report(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for report.html and its data.")] = Path("out"),
+    alliance: Annotated[str, typer.Option(help="Organisation or event id.")] = "ministerial_2026",
+    top: Annotated[int, typer.Option(help="Chokepoints to print.")] = 12,
+    root: RootOpt = DEFAULT_ROOT,
+) -> None:
+    """The main job: headline chokepoints and the alliance coverage matrix, plus an HTML report."""
+    from .report import build_report
+
+    kg = _kg(root)
+    result = build_report(kg, alliance, out_dir)
+    chokes = result.chokepoints.head(top)
+    out.print(rich_table(chokes, ["mineral", "stage", "year", "edition", "top_country", "top_share", "hhi"],
+                         f"Headline chokepoints (CR1 ≥ 50% or HHI ≥ 0.25), top {len(chokes)} of {len(result.chokepoints)}"))
+    matrix = result.matrix.reset_index()
+    t = Table(title=f"Coverage of {alliance}: {len(result.members.countries)} countries as of {result.members.as_of} "
+                    "(share of world output at each stage)")
+    t.add_column("mineral")
+    for stage in result.matrix.columns:
+        t.add_column(stage, justify="right")
+    for row in matrix.itertuples(index=False):
+        t.add_row(row[0], *("" if v != v else f"{v:.0%}" for v in row[1:]))
+    out.print(t)
+    out.print(f"Report written to [bold]{result.html}[/bold]")
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except DataValidationError as exc:
+        err.print(f"[red]error[/red]: {len(exc.issues)} error(s) in the sources; nothing was loaded", highlight=False)
+        for issue in exc.issues:
+            err.print(str(issue), highlight=False, markup=False)
+        sys.exit(1)
+    except MineralsKGError as exc:
+        if _state["debug"]:
+            raise
+        err.print(f"[red]error[/red]: {exc}", highlight=False)
+        sys.exit(1)
+    except (typer.Exit, SystemExit) as exc:
+        sys.exit(getattr(exc, "exit_code", getattr(exc, "code", 0)) or 0)
+    except typer.Abort:
+        sys.exit(1)
+    except Exception as exc:  # click usage errors and anything unexpected: one line, traceback with --debug
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if _state["debug"]:
+            raise
+        err.print(f"[red]error[/red]: {type(exc).__name__}: {exc} (run with --debug for the traceback)", highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

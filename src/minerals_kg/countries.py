@@ -1,0 +1,55 @@
+"""Country names and codes -> ISO 3166-1 alpha-3, through pycountry plus the project crosswalk."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+import pycountry
+
+from .model import Country
+
+WORLD = "world"
+OTHER_COUNTRIES = "other_countries"
+AGGREGATE_NAMES = {
+    "world total": WORLD,
+    "world total (rounded)": WORLD,
+    "world": WORLD,
+    "other countries": OTHER_COUNTRIES,
+}
+AGGREGATES = {WORLD: "World total", OTHER_COUNTRIES: "Other countries"}
+ISO_SOURCE = "iso_3166_1"
+
+
+class CountryResolver:
+    """Resolves ISO-3 codes, names and the crosswalk's spellings ("Congo (Kinshasa)", "Burma")."""
+
+    def __init__(self, crosswalk: Iterable[tuple[str, str]] = ()):
+        self._aliases = {name.casefold(): iso3 for name, iso3 in crosswalk}
+
+    def is_code(self, code: str) -> bool:
+        return len(code) == 3 and code.isupper() and pycountry.countries.get(alpha_3=code) is not None
+
+    def resolve(self, name: str, *, aggregates: bool = False) -> str:
+        """ISO-3 code (or aggregate id when allowed) for a name; raises LookupError with a hint."""
+        key = name.strip()
+        if aggregates and key.casefold() in AGGREGATE_NAMES:
+            return AGGREGATE_NAMES[key.casefold()]
+        if self.is_code(key):
+            return key
+        if key.casefold() in self._aliases:
+            return self._aliases[key.casefold()]
+        try:
+            return pycountry.countries.lookup(key).alpha_3
+        except LookupError:
+            pass
+        names = [c.name for c in pycountry.countries] + list(self._aliases)
+        near = difflib.get_close_matches(key, names, n=1)
+        hint = f" (nearest: {near[0]!r})" if near else ""
+        raise LookupError(f"a country name or ISO-3 code known to pycountry or the crosswalk{hint}")
+
+    @staticmethod
+    def country(code: str) -> Country:
+        c = pycountry.countries.get(alpha_3=code)
+        name = getattr(c, "common_name", None) or c.name
+        return Country(id=code, name=name, iso2=c.alpha_2, source=ISO_SOURCE, confidence="official")

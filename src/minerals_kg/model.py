@@ -1,0 +1,494 @@
+"""Pydantic models of the records curators write and the graph is built from.
+
+The ontology (``ontology/minerals-kg.ttl``) is the source of truth for classes, relationship types,
+properties and vocabularies; ``tests/test_ontology.py`` proves that these models agree with it term
+for term. Each model names the ontology class (``__ontology_class__``) or relationship type
+(``__ontology_relation__``) it stands for.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, ClassVar
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+# --- controlled vocabularies (skos:ConceptScheme in the ontology) -------------------------------
+
+
+class Stage(StrEnum):
+    MINING = "mining"
+    PROCESSING = "processing"
+    REFINING = "refining"
+    COMPONENT_MANUFACTURING = "component_manufacturing"
+
+
+class Confidence(StrEnum):
+    OFFICIAL = "official"
+    PRESS = "press"
+    ESTIMATE = "estimate"
+    UNCERTAIN = "uncertain"
+
+
+class InstrumentKind(StrEnum):
+    EXPORT_CONTROL = "export_control"
+    TARIFF = "tariff"
+    PRICE_FLOOR = "price_floor"
+    STOCKPILE = "stockpile"
+    EQUITY_STAKE = "equity_stake"
+    LOAN = "loan"
+    OFFTAKE = "offtake"
+    FRAMEWORK_AGREEMENT = "framework_agreement"
+    LEGISLATION = "legislation"
+    STRATEGIC_PROJECT = "strategic_project"
+    CRITICAL_MINERALS_LIST = "critical_minerals_list"
+    SUBSIDY = "subsidy"
+
+
+class InstrumentStatus(StrEnum):
+    PROPOSED = "proposed"
+    ANNOUNCED = "announced"
+    SIGNED = "signed"
+    IN_FORCE = "in_force"
+    PARTIALLY_SUSPENDED = "partially_suspended"
+    SUSPENDED = "suspended"
+    EXPIRED = "expired"
+    SUPERSEDED = "superseded"
+    WITHDRAWN = "withdrawn"
+
+
+class TargetScope(StrEnum):
+    ALL = "all"
+    LISTED = "listed"
+
+
+class OrganisationKind(StrEnum):
+    ALLIANCE = "alliance"
+    BLOC = "bloc"
+    INTERGOVERNMENTAL_BODY = "intergovernmental_body"
+    GOVERNMENT_AGENCY = "government_agency"
+
+
+class MembershipRole(StrEnum):
+    MEMBER = "member"
+    FOUNDING_MEMBER = "founding_member"
+    CHAIR = "chair"
+    SIGNATORY = "signatory"
+    OBSERVER = "observer"
+    GUEST = "guest"
+
+
+class ParticipationRole(StrEnum):
+    HOST = "host"
+    DELEGATION = "delegation"
+    CHAIR = "chair"
+    GUEST = "guest"
+
+
+class EventKind(StrEnum):
+    MINISTERIAL = "ministerial"
+    SUMMIT = "summit"
+    MEETING = "meeting"
+    SIGNING = "signing"
+    ANNOUNCEMENT = "announcement"
+
+
+class FacilityKind(StrEnum):
+    MINE = "mine"
+    REFINERY = "refinery"
+    SMELTER = "smelter"
+    SEPARATION_PLANT = "separation_plant"
+    MAGNET_PLANT = "magnet_plant"
+    PROCESSING_PLANT = "processing_plant"
+
+
+class Unit(StrEnum):
+    """Mass units of production quantities, as USGS publishes them."""
+
+    KG = "kg"
+    T = "t"
+    KT = "kt"
+    MT = "Mt"
+
+
+TONNES_PER_UNIT: dict[Unit, float] = {Unit.KG: 0.001, Unit.T: 1.0, Unit.KT: 1e3, Unit.MT: 1e6}
+
+
+class ValueStatus(StrEnum):
+    REPORTED = "reported"
+    WITHHELD = "withheld"
+    NOT_AVAILABLE = "not_available"
+    ZERO = "zero"
+
+
+VOCABULARIES: dict[str, type[StrEnum]] = {
+    "Stage": Stage,
+    "Confidence": Confidence,
+    "InstrumentKind": InstrumentKind,
+    "InstrumentStatus": InstrumentStatus,
+    "TargetScope": TargetScope,
+    "OrganisationKind": OrganisationKind,
+    "MembershipRole": MembershipRole,
+    "ParticipationRole": ParticipationRole,
+    "EventKind": EventKind,
+    "FacilityKind": FacilityKind,
+    "Unit": Unit,
+    "ValueStatus": ValueStatus,
+}
+
+class RowError(ValueError):
+    """A rule across cells of one row, naming the field to blame."""
+
+    def __init__(self, field: str, expected: str, got: str):
+        super().__init__(f"{field}: expected {expected}, got {got}")
+        self.field, self.expected, self.got = field, expected, got
+
+
+# --- value types --------------------------------------------------------------------------------
+
+_SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def _slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise ValueError("a lower_snake_case id")
+    return value
+
+
+def _ref(value: str) -> str:
+    if not (_SLUG.match(value) or _ISO3.match(value)):
+        raise ValueError("an ISO-3 country code or a lower_snake_case id")
+    return value
+
+
+def _iso3(value: str) -> str:
+    if not _ISO3.match(value):
+        raise ValueError("an ISO 3166-1 alpha-3 code")
+    return value
+
+
+def _partial_date(value: str) -> str:
+    m = _PARTIAL_DATE.match(value)
+    if not m:
+        raise ValueError("a date YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = m.groups()
+    if month is not None and not 1 <= int(month) <= 12:
+        raise ValueError("a date with a month 01-12")
+    if day is not None:
+        try:
+            dt.date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError("a calendar date") from None
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
+Ref = Annotated[str, AfterValidator(_ref)]
+Iso3 = Annotated[str, AfterValidator(_iso3)]
+def _date_text(value: object) -> object:
+    """YAML reads 2025-01-31 as a date and 2025 as an int: take both as the text they were."""
+    if isinstance(value, dt.date) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    return value
+
+
+PartialDate = Annotated[str, BeforeValidator(_date_text), AfterValidator(_partial_date)]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+
+
+def period_start(value: str) -> dt.date:
+    """First day of a partial date: ``"2024-03"`` -> 2024-03-01."""
+    year, month, day = _PARTIAL_DATE.match(value).groups()  # type: ignore[union-attr]
+    return dt.date(int(year), int(month or 1), int(day or 1))
+
+
+def period_end(value: str) -> dt.date:
+    """Last day of a partial date: ``"2024-02"`` -> 2024-02-29."""
+    year, month, day = _PARTIAL_DATE.match(value).groups()  # type: ignore[union-attr]
+    y, m = int(year), int(month or 12)
+    return dt.date(y, m, int(day) if day else calendar.monthrange(y, m)[1])
+
+
+# --- records ------------------------------------------------------------------------------------
+
+
+class Record(BaseModel):
+    """A row of a curated file. Unknown columns are errors; empty cells arrive as None."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+    file_kind: ClassVar[str]
+
+
+class Sourced(Record):
+    source: Slug
+    confidence: Confidence
+    note: str | None = None
+
+
+class Source(Record):
+    """A document cited by facts (class Source)."""
+
+    __ontology_class__: ClassVar[str] = "Source"
+    file_kind: ClassVar[str] = "source"
+    id: Slug
+    title: str
+    publisher: str
+    url: str = Field(pattern=r"^https?://\S+$")
+    edition: str | None = None
+    published: PartialDate | None = None
+    retrieved: PartialDate
+    licence: str
+
+
+class Country(Record):
+    """A country, created from ISO 3166-1 (pycountry) for every code the data references."""
+
+    __ontology_class__: ClassVar[str] = "Country"
+    file_kind: ClassVar[str] = "country"
+    id: Iso3
+    name: str
+    iso2: str | None = None
+    source: Slug
+    confidence: Confidence
+
+
+class Aggregate(Record):
+    """A statistical aggregate in production tables: the world total or 'other countries'."""
+
+    __ontology_class__: ClassVar[str] = "Aggregate"
+    file_kind: ClassVar[str] = "aggregate"
+    id: Slug
+    name: str
+
+
+class CountryAlias(Sourced):
+    """A country name as a source prints it, mapped to ISO-3 (the crosswalk)."""
+
+    file_kind: ClassVar[str] = "country_crosswalk"
+    name: str
+    iso3: Iso3
+
+
+class Mineral(Sourced):
+    __ontology_class__: ClassVar[str] = "Mineral"
+    file_kind: ClassVar[str] = "minerals"
+    id: Slug
+    name: str
+    usgs_chapter: str | None = None
+
+
+class Organisation(Sourced):
+    __ontology_class__: ClassVar[str] = "Organisation"
+    file_kind: ClassVar[str] = "organisations"
+    id: Slug
+    name: str
+    org_kind: OrganisationKind = Field(alias="kind")
+    parent: Slug | None = None
+    founded: PartialDate | None = None
+    dissolved: PartialDate | None = None
+    successor_of: Slug | None = None
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class Event(Sourced):
+    __ontology_class__: ClassVar[str] = "Event"
+    file_kind: ClassVar[str] = "events"
+    id: Slug
+    name: str
+    event_kind: EventKind = Field(alias="kind")
+    start: PartialDate
+    end: PartialDate | None = None
+    location: Iso3 | None = None
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class Firm(Sourced):
+    __ontology_class__: ClassVar[str] = "Firm"
+    file_kind: ClassVar[str] = "firms"
+    id: Slug
+    name: str
+    hq: Iso3
+    state_owned: bool | None = None
+
+
+class Facility(Sourced):
+    __ontology_class__: ClassVar[str] = "Facility"
+    file_kind: ClassVar[str] = "facilities"
+    id: Slug
+    name: str
+    facility_kind: FacilityKind = Field(alias="kind")
+    country: Iso3
+    operator: Slug | None = None
+    minerals: tuple[Slug, ...] = ()
+    stages: tuple[Stage, ...] = ()
+    status: str | None = None
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class EndUse(Sourced):
+    __ontology_class__: ClassVar[str] = "EndUse"
+    file_kind: ClassVar[str] = "end_uses"
+    id: Slug
+    name: str
+
+
+class PolicyInstrument(Sourced):
+    __ontology_class__: ClassVar[str] = "PolicyInstrument"
+    file_kind: ClassVar[str] = "instruments"
+    id: Slug
+    name: str
+    instrument_kind: InstrumentKind = Field(alias="kind")
+    imposer: Ref
+    announced: PartialDate | None = None
+    effective: PartialDate | None = None
+    ended: PartialDate | None = None
+    status: InstrumentStatus
+    status_as_of: PartialDate
+    suspended_from: PartialDate | None = None
+    suspended_until: PartialDate | None = None
+    amount_usd: NonNegative | None = None
+    minerals: tuple[Slug, ...] = ()
+    stages: tuple[Stage, ...] = ()
+    targets: tuple[Ref, ...] = ()
+    target_scope: TargetScope | None = None
+    beneficiaries: tuple[Slug, ...] = ()
+    parties: tuple[Ref, ...] = ()
+    event: Slug | None = None
+    successor_of: Slug | None = None
+    model_config = ConfigDict(populate_by_name=True)
+
+
+# --- facts (relationships) ---------------------------------------------------------------------
+
+
+class _Quantity(Sourced):
+    quantity: NonNegative | None = None
+    unit: Unit | None = None
+    basis: str | None = None
+
+    @model_validator(mode="after")
+    def _unit_goes_with_quantity(self):  # type: ignore[no-untyped-def]
+        if self.quantity is not None and self.unit is None:
+            raise RowError("unit", "one of kg, t, kt, Mt with a quantity", "empty")
+        return self
+
+
+class Production(_Quantity):
+    """Country (or aggregate) PRODUCES Mineral at a stage, in a year, per one edition of a source."""
+
+    __ontology_relation__: ClassVar[str] = "PRODUCES"
+    file_kind: ClassVar[str] = "production"
+    mineral: Slug
+    stage: Stage
+    country: str  # resolved to ISO-3 or an aggregate id by the reader
+    year: int = Field(ge=1900, le=2100)
+    edition: str
+    share: Fraction | None = None
+    value_status: ValueStatus = ValueStatus.REPORTED
+    estimated: bool = False
+
+    @model_validator(mode="after")
+    def _one_value(self):  # type: ignore[no-untyped-def]
+        has_q, has_s = self.quantity is not None, self.share is not None
+        if self.value_status is ValueStatus.REPORTED:
+            if has_q == has_s:
+                got = "both" if has_q else "neither"
+                raise RowError("quantity", "exactly one of quantity or share", got)
+        elif has_q or has_s:
+            raise RowError(
+                "quantity", f"empty when value_status is {self.value_status.value}", "a value"
+            )
+        return self
+
+
+class FirmActivity(_Quantity):
+    """Firm PRODUCES Mineral at a stage in a country (optionally at a facility)."""
+
+    __ontology_relation__: ClassVar[str] = "PRODUCES"
+    file_kind: ClassVar[str] = "firm_activities"
+    firm: Slug
+    mineral: Slug
+    stage: Stage
+    country: Iso3
+    facility: Slug | None = None
+    year: int | None = Field(default=None, ge=1900, le=2100)
+
+
+class Membership(Sourced):
+    __ontology_relation__: ClassVar[str] = "MEMBER_OF"
+    file_kind: ClassVar[str] = "memberships"
+    member: Ref
+    organisation: Slug
+    since: PartialDate | None = None
+    until: PartialDate | None = None
+    role: MembershipRole = MembershipRole.MEMBER
+
+
+class Participation(Sourced):
+    __ontology_relation__: ClassVar[str] = "PARTICIPATED_IN"
+    file_kind: ClassVar[str] = "participations"
+    participant: Ref
+    event: Slug
+    role: ParticipationRole
+
+
+class Ownership(Sourced):
+    __ontology_relation__: ClassVar[str] = "OWNS"
+    file_kind: ClassVar[str] = "ownership"
+    owner: Ref
+    owned: Slug
+    share: Fraction | None = None
+    since: PartialDate | None = None
+    until: PartialDate | None = None
+
+
+class EndUseMineral(Sourced):
+    __ontology_relation__: ClassVar[str] = "USED_IN"
+    file_kind: ClassVar[str] = "end_use_minerals"
+    end_use: Slug
+    mineral: Slug
+    component: str | None = None
+    intensity: NonNegative | None = None
+    unit: str | None = None
+
+
+FILE_KINDS: dict[str, type[Record]] = {
+    m.file_kind: m
+    for m in (
+        CountryAlias,
+        Mineral,
+        Organisation,
+        Event,
+        Firm,
+        Facility,
+        EndUse,
+        PolicyInstrument,
+        Production,
+        FirmActivity,
+        Membership,
+        Participation,
+        Ownership,
+        EndUseMineral,
+    )
+}
+"""File kind (as named in a manifest) -> the record model of its rows."""
+
+ENTITY_MODELS: tuple[type[Record], ...] = (
+    Source, Country, Aggregate, Mineral, Organisation, Event, Firm, Facility, EndUse, PolicyInstrument,
+)
+FACT_MODELS: tuple[type[Record], ...] = (
+    Production, FirmActivity, Membership, Participation, Ownership, EndUseMineral,
+)
+
+
+def column_names(model: type[Record]) -> dict[str, bool]:
+    """CSV column name -> required, for a record model (aliases are the column names)."""
+    return {
+        (info.alias or name): info.is_required() for name, info in model.model_fields.items()
+    }

@@ -1,0 +1,218 @@
+"""Readers: ``loaders/*/manifest.yaml`` and their CSV files -> validated records with provenance.
+
+Reading never stops at the first problem: every issue is collected (file, row, field, expected,
+got), and :func:`read_sources` raises :class:`DataValidationError` with all of them. Cross-file
+rules (references, duplicates, dates, share sums) live in :mod:`minerals_kg.validate`.
+"""
+
+from __future__ import annotations
+
+import csv
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .countries import CountryResolver
+from .errors import Issue
+from .model import (
+    FILE_KINDS,
+    CountryAlias,
+    PartialDate,
+    Production,
+    Record,
+    RowError,
+    Slug,
+    Source,
+    column_names,
+)
+
+DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "loaders"
+
+
+class FileEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    path: str
+    kind: typing.Literal[tuple(FILE_KINDS)]  # type: ignore[valid-type]
+
+
+class Manifest(BaseModel):
+    """A source folder's manifest: the source itself, its files, and further documents it cites."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: Slug
+    title: str
+    publisher: str
+    url: str
+    edition: str | None = None
+    published: PartialDate | None = None
+    retrieved: PartialDate
+    licence: str
+    files: list[FileEntry] = []
+    sources: list[dict] = []
+
+    def as_source(self) -> dict:
+        return self.model_dump(exclude={"files", "sources"})
+
+
+@dataclass(frozen=True)
+class Located:
+    """A record and where it was read (for errors found later, across files)."""
+
+    record: Record
+    file: str
+    row: int
+
+
+@dataclass
+class RawData:
+    """Everything read from the loaders folder, before cross-file validation."""
+
+    root: Path
+    sources: dict[str, Located] = field(default_factory=dict)
+    records: dict[str, list[Located]] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+    def of(self, kind: str) -> list[Located]:
+        return self.records.get(kind, [])
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+def _issues_from(exc: ValidationError, file: str, row: int, model: type[BaseModel]) -> Iterator[Issue]:
+    aliases = {name: (info.alias or name) for name, info in model.model_fields.items()}
+    for err in exc.errors():
+        ctx_error = (err.get("ctx") or {}).get("error")
+        if isinstance(ctx_error, RowError):
+            yield Issue(file, row, ctx_error.field, ctx_error.expected, ctx_error.got)
+            continue
+        loc = [str(p) for p in err["loc"] if not isinstance(p, int)]
+        fld = aliases.get(loc[0], loc[0]) if loc else "row"
+        msg = err["msg"].removeprefix("Value error, ").removeprefix("Input should be ")
+        if err["type"] == "missing":
+            msg, got = "a value", "empty"
+        else:
+            value = err.get("input")
+            got = "empty" if value is None else repr(value)
+        yield Issue(file, row, fld, msg, got)
+
+
+def _is_list_field(model: type[Record], column: str) -> bool:
+    for name, info in model.model_fields.items():
+        if (info.alias or name) == column:
+            return typing.get_origin(info.annotation) is tuple
+    return False
+
+
+def read_csv(path: Path, model: type[Record], root: Path, data: RawData,
+             resolver: CountryResolver | None = None) -> list[Located]:
+    """Rows of one CSV file as validated records; problems go to ``data.issues``."""
+    file = _rel(path, root)
+    columns = column_names(model)
+    out: list[Located] = []
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh, strict=True)
+            try:
+                header = [h.strip() for h in next(reader)]
+            except StopIteration:
+                data.issues.append(Issue(file, 1, "header", "a header row", "an empty file"))
+                return out
+            unknown = [h for h in header if h not in columns]
+            missing = [c for c, req in columns.items() if req and c not in header]
+            for h in unknown:
+                data.issues.append(Issue(file, 1, h, f"a column of {model.file_kind} ({', '.join(columns)})", f"unknown column {h!r}"))
+            for c in missing:
+                data.issues.append(Issue(file, 1, c, "this required column", "no such column"))
+            if unknown or missing:
+                return out
+            for cells in reader:
+                row = reader.line_num
+                if not any(c.strip() for c in cells):
+                    continue
+                if len(cells) != len(header):
+                    data.issues.append(Issue(file, row, "row", f"{len(header)} fields", f"{len(cells)} fields"))
+                    continue
+                values: dict[str, object] = {}
+                for col, cell in zip(header, cells):
+                    cell = cell.strip()
+                    if cell == "":
+                        continue
+                    values[col] = tuple(p.strip() for p in cell.split(";") if p.strip()) if _is_list_field(model, col) else cell
+                if model is Production and resolver is not None and isinstance(values.get("country"), str):
+                    try:
+                        values["country"] = resolver.resolve(values["country"], aggregates=True)
+                    except LookupError as exc:
+                        data.issues.append(Issue(file, row, "country", str(exc.args[0]), repr(values["country"])))
+                        continue
+                try:
+                    out.append(Located(model.model_validate(values), file, row))
+                except ValidationError as exc:
+                    data.issues.extend(_issues_from(exc, file, row, model))
+    except csv.Error as exc:
+        data.issues.append(Issue(file, reader.line_num, "csv", "well-formed CSV", str(exc)))
+    except UnicodeDecodeError as exc:
+        data.issues.append(Issue(file, 0, "encoding", "UTF-8 text", f"undecodable byte at offset {exc.start}"))
+    return out
+
+
+def read_sources(root: Path | str = DEFAULT_ROOT) -> RawData:
+    """Read every manifest and data file under ``root``; collect (not raise) every issue."""
+    root = Path(root)
+    data = RawData(root=root)
+    manifests = sorted(root.glob("*/manifest.yaml"))
+    if not manifests:
+        data.issues.append(Issue(str(root), 0, "manifest.yaml", "at least one loaders/*/manifest.yaml", "none"))
+        return data
+    parsed: list[tuple[Path, Manifest]] = []
+    for mpath in manifests:
+        mfile = _rel(mpath, root)
+        try:
+            raw = yaml.safe_load(mpath.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            line = getattr(getattr(exc, "problem_mark", None), "line", -1) + 1
+            data.issues.append(Issue(mfile, line, "yaml", "well-formed YAML", str(exc).splitlines()[0]))
+            continue
+        try:
+            manifest = Manifest.model_validate(raw or {})
+        except ValidationError as exc:
+            data.issues.extend(_issues_from(exc, mfile, 0, Manifest))
+            continue
+        parsed.append((mpath, manifest))
+        for i, src in enumerate([manifest.as_source(), *manifest.sources]):
+            src = dict(src)
+            if i and manifest.edition and "edition" not in src:
+                src["edition"] = manifest.edition
+            try:
+                record = Source.model_validate(src)
+            except ValidationError as exc:
+                data.issues.extend(_issues_from(exc, f"{mfile} (source {src.get('id', i)})", 0, Source))
+                continue
+            if record.id in data.sources:
+                first = data.sources[record.id]
+                data.issues.append(Issue(mfile, 0, "sources.id", f"a source id not yet declared (first in {first.file})", repr(record.id)))
+                continue
+            data.sources[record.id] = Located(record, mfile, 0)
+
+    # The crosswalk comes first: production files need it to resolve country names.
+    entries = [(mpath, entry) for mpath, m in parsed for entry in m.files]
+    entries.sort(key=lambda e: e[1].kind != CountryAlias.file_kind)
+    resolver: CountryResolver | None = None
+    for mpath, entry in entries:
+        path = mpath.parent / entry.path
+        if not path.is_file():
+            data.issues.append(Issue(_rel(mpath, root), 0, "files.path", "an existing data file", repr(entry.path)))
+            continue
+        model = FILE_KINDS[entry.kind]
+        if model is not CountryAlias and resolver is None:
+            resolver = CountryResolver((a.record.name, a.record.iso3) for a in data.of(CountryAlias.file_kind))
+        data.records.setdefault(entry.kind, []).extend(read_csv(path, model, root, data, resolver))
+    return data
