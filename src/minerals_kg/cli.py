@@ -18,7 +18,7 @@ from .sources import DEFAULT_ROOT
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="A sourced knowledge graph of the critical-minerals alliance.")
-out = Console(soft_wrap=True)
+out = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, soft_wrap=True)
 _state = {"debug": False}
 
@@ -46,7 +46,8 @@ CONCENTRATION_KEYS = ["mineral", "stage", "year", "edition", "top_country", "top
                       "hhi_points", "effective_suppliers", "other_share", "world_total", "unit", "basis",
                       "estimated", "confidence", "sources"]
 COVERAGE_KEYS = ["mineral", "stage", "year", "edition", "coverage", "coverage_ex_china", "max_outsider",
-                 "max_outsider_share", "exceeds_benchmark", "members_producing", "withheld_members"]
+                 "max_outsider_share", "coverage_upper", "unattributed_share", "exceeds_benchmark",
+                 "members_producing", "withheld_members"]
 
 
 def _jsonable(value: Any) -> Any:
@@ -185,16 +186,25 @@ def report(
     chokes = result.chokepoints.head(top)
     out.print(rich_table(chokes, ["mineral", "stage", "year", "edition", "top_country", "top_share", "hhi"],
                          f"Headline chokepoints (CR1 ≥ 50% or HHI ≥ 0.25), top {len(chokes)} of {len(result.chokepoints)}"))
-    matrix = result.matrix.reset_index()
-    t = Table(title=f"Coverage of {alliance}: {len(result.members.countries)} countries as of {result.members.as_of} "
-                    "(share of world output at each stage)")
+    t = Table(title=f"Coverage of {alliance}: {len(result.members.countries)} countries as of {result.members.as_of}",
+              caption="members' share of world output per stage; a range where the source leaves output unattributed")
     t.add_column("mineral")
-    for stage in result.matrix.columns:
+    stages = list(result.matrix.columns)
+    for stage in stages:
         t.add_column(stage, justify="right")
-    for row in matrix.itertuples(index=False):
-        t.add_row(row[0], *("" if v != v else f"{v:.0%}" for v in row[1:]))
+    cells = {(r.mineral, r.stage): r for r in result.coverage.itertuples(index=False)}
+    for mineral in result.matrix.index:
+        t.add_row(mineral, *(_coverage_cell(cells.get((mineral, stage))) for stage in stages))
     out.print(t)
     out.print(f"Report written to [bold]{result.html}[/bold]")
+
+
+def _coverage_cell(row) -> str:  # type: ignore[no-untyped-def]
+    if row is None:
+        return ""
+    if row.coverage_upper - row.coverage >= 0.05:
+        return f"{row.coverage:.0%}–{row.coverage_upper:.0%}"
+    return f"{row.coverage:.0%}"
 
 
 def main() -> None:

@@ -120,7 +120,7 @@ def graph_elements(dataset: Dataset, ontology: Ontology | None = None) -> GraphE
                         edges.append((props["id"], rel, target, p))
                     continue
                 start, end = (props["id"], target) if direction == "out" else (target, props["id"])
-                edges.append((start, onto.check_type(rel), end, eprops))
+                edges.append((start, rel, end, eprops))
         if "source" in props:
             edges.append((props["id"], "SOURCED_FROM", props["source"], {}))
 
@@ -139,17 +139,17 @@ def graph_elements(dataset: Dataset, ontology: Ontology | None = None) -> GraphE
     for inst in dataset.instruments.values():
         node(inst, "PolicyInstrument", (onto.instrument_labels[inst.instrument_kind.value],))
 
-    facts: list[Record] = [
+    facts: list[Record] = [  # relationships with their own properties
         *dataset.production, *dataset.firm_activities, *dataset.memberships,
         *dataset.participations, *dataset.ownership, *dataset.end_use_minerals,
     ]
     for fact in facts:
         rel, start_col, end_col = FACT_ENDPOINTS[type(fact)]
-        props = _props(fact, {start_col, end_col})
-        unknown = set(props) - onto.edge_properties[rel]
+        edges.append((getattr(fact, start_col), rel, getattr(fact, end_col), _props(fact, {start_col, end_col})))
+    for _, rel, _, props in edges:
+        unknown = set(props) - onto.edge_properties[onto.check_type(rel)]
         if unknown:
             raise ValueError(f"{rel} properties {sorted(unknown)} are not in the ontology")
-        edges.append((getattr(fact, start_col), onto.check_type(rel), getattr(fact, end_col), props))
     return GraphElements(nodes, edges)
 
 

@@ -141,11 +141,13 @@ def build_report(kg, alliance: str, out_dir: Path) -> ReportResult:  # type: ign
         "<h3>Chain coverage (weakest stage)</h3>",
         _table(chain, ["mineral", "chain_coverage", "weakest_stage", "stages"], {"chain_coverage"}),
         "<h3>Stage coverage, ex-China coverage and the largest outsider</h3>",
-        "<p class='note'>ex-China: the members' share of world output outside China. Largest outsider against the "
+        "<p class='note'>coverage counts only output the source attributes to member countries; coverage_upper adds "
+        "what the source leaves unattributed ('other countries', or the rest of a share table that names only the "
+        "leaders). ex-China: the members' share of world output outside China. Largest outsider against the "
         "EU CRMA benchmark of at most 65% from one third country.</p>",
-        _table(cov, ["mineral", "stage", "year", "edition", "coverage", "coverage_ex_china", "max_outsider",
-                     "max_outsider_share", "exceeds_benchmark", "withheld_members"],
-               {"coverage", "coverage_ex_china", "max_outsider_share"}),
+        _table(cov, ["mineral", "stage", "year", "edition", "coverage", "coverage_upper", "coverage_ex_china",
+                     "max_outsider", "max_outsider_share", "exceeds_benchmark", "withheld_members"],
+               {"coverage", "coverage_upper", "coverage_ex_china", "max_outsider_share"}),
         "<h2>Top producers</h2>",
         f"<img alt='top producers, mining' src='{top_producers_chart(current, 'mining')}'>",
         f"<img alt='top producers, refining' src='{top_producers_chart(current, 'refining')}'>"

@@ -75,6 +75,7 @@ class RawData:
     sources: dict[str, Located] = field(default_factory=dict)
     records: dict[str, list[Located]] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
+    unreadable_kinds: set[str] = field(default_factory=set)  # files whose header was rejected
 
     def of(self, kind: str) -> list[Located]:
         return self.records.get(kind, [])
@@ -133,6 +134,7 @@ def read_csv(path: Path, model: type[Record], root: Path, data: RawData,
             for c in missing:
                 data.issues.append(Issue(file, 1, c, "this required column", "no such column"))
             if unknown or missing:
+                data.unreadable_kinds.add(model.file_kind)
                 return out
             for cells in reader:
                 row = reader.line_num

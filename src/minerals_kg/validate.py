@@ -121,7 +121,7 @@ class _Checker:
                 if rid in self.first_seen:
                     first = self.first_seen[rid]
                     where = f"{first.file}:{first.row}" if first.row else first.file
-                    self.add(loc, "id", f"an id not used before (first used at {where})", rid)
+                    self.add(loc, "id", f"an id not used before (first used at {where})", repr(rid))
                     continue
                 self.first_seen[rid] = loc
                 self.entities[kind][rid] = loc
@@ -136,8 +136,10 @@ class _Checker:
             return
         if any(value in self.entities[k] for k in kinds if k != "country"):
             return
+        if any(k in self.raw.unreadable_kinds for k in kinds):
+            return  # that file's header was rejected (already reported): its ids are unknowable
         what = " or ".join("an ISO-3 country code" if k == "country" else f"a known {NOUNS[k]} id" for k in kinds)
-        self.add(loc, fld, what, value)
+        self.add(loc, fld, what, repr(value))
 
     def check_references(self) -> None:
         r = self.ref
@@ -145,7 +147,7 @@ class _Checker:
             for loc in locs:
                 rec = loc.record
                 if isinstance(rec, Sourced) and rec.source not in self.raw.sources:
-                    self.add(loc, "source", "the id of a source declared in a manifest", rec.source)
+                    self.add(loc, "source", "the id of a source declared in a manifest", repr(rec.source))
                 match rec:
                     case Organisation():
                         r(loc, "parent", rec.parent, "organisations")
@@ -205,7 +207,7 @@ class _Checker:
                 for first, second in self.ORDERED:
                     a, b = getattr(loc.record, first, None), getattr(loc.record, second, None)
                     if a and b and period_end(b) < period_start(a):
-                        self.add(loc, second, f"a date on or after {first} ({a})", b)
+                        self.add(loc, second, f"a date on or after {first} ({a})", repr(b))
 
     # -- production groups ----------------------------------------------------------------------
     def check_production(self) -> None:
@@ -215,7 +217,7 @@ class _Checker:
             groups[(rec.mineral, rec.stage, rec.year, rec.edition)].append(loc)
             src = self.raw.sources.get(rec.source)
             if src and src.record.edition and src.record.edition != rec.edition:  # type: ignore[attr-defined]
-                self.add(loc, "edition", f"{src.record.edition} (the edition of source {rec.source})", rec.edition)  # type: ignore[attr-defined]
+                self.add(loc, "edition", f"{src.record.edition} (the edition of source {rec.source})", repr(rec.edition))  # type: ignore[attr-defined]
         for (mineral, stage, year, edition), locs in groups.items():
             label = f"{mineral}/{stage.value}/{year}/{edition}"
             seen: dict[str, Located] = {}
@@ -223,7 +225,7 @@ class _Checker:
             for loc in locs:
                 rec = loc.record
                 if rec.country in seen:
-                    self.add(loc, "country", f"one row per country in {label} (first at row {seen[rec.country].row})", rec.country)
+                    self.add(loc, "country", f"one row per country in {label} (first at row {seen[rec.country].row})", repr(rec.country))
                 seen[rec.country] = loc
                 if (rec.unit, rec.basis) != (first.unit, first.basis) and rec.value_status.value == "reported":
                     self.add(loc, "unit", f"the unit and basis of the group {label} ({first.unit} {first.basis})", f"{rec.unit} {rec.basis}")

@@ -7,6 +7,9 @@ Definitions (docs/methods, "alliance coverage"; not an existing standard):
   ``sum_{c in A, c != CHN} q / (sum_c q - q(CHN))`` — what the alliance covers of a market
   without China;
 - chain coverage ``min_k Cov_A(m,k)``: the weakest stage bounds the chain;
+- unattributed output (the source's "other countries" row, or the part of a share-only table the
+  source does not attribute, e.g. an IEA refining share that names only China) may belong to
+  members: ``coverage`` is a lower bound and ``coverage_upper = coverage + unattributed_share``;
 - largest outsider share ``max_{c not in A} s(c,m,k)`` against the EU Critical Raw Materials Act
   benchmark that no more than 65 % of any strategic raw material come from one third country
   (Regulation (EU) 2024/1252, Art. 5(1)(b)).
@@ -142,9 +145,12 @@ def coverage(current: pd.DataFrame, members: frozenset[str] | set[str], *,
         ex_china = (sum(s for c, s in shares.items() if c in members and c != CHINA) / (1 - china)) if china < 1 else 0.0
         outsiders = sorted(((s, c) for c, s in shares.items() if c not in members), key=lambda t: (-t[0], t[1]))
         out_share, outsider = outsiders[0] if outsiders else (0.0, None)
+        unattributed = max(0.0, 1.0 - sum(shares.values()))
         rows.append({
             "mineral": g["mineral"], "stage": g["stage"], "year": int(g["year"]), "edition": g["edition"],
             "coverage": cov,
+            "coverage_upper": min(1.0, cov + unattributed),
+            "unattributed_share": unattributed,
             "coverage_ex_china": ex_china,
             "max_outsider": outsider,
             "max_outsider_share": out_share,
@@ -153,8 +159,9 @@ def coverage(current: pd.DataFrame, members: frozenset[str] | set[str], *,
             "withheld_members": sorted(c for c in g.get("withheld", []) if c in members),
         })
     return pd.DataFrame(rows, columns=[
-        "mineral", "stage", "year", "edition", "coverage", "coverage_ex_china", "max_outsider",
-        "max_outsider_share", "exceeds_benchmark", "members_producing", "withheld_members",
+        "mineral", "stage", "year", "edition", "coverage", "coverage_upper", "unattributed_share",
+        "coverage_ex_china", "max_outsider", "max_outsider_share", "exceeds_benchmark", "members_producing",
+        "withheld_members",
     ])
 
 

@@ -1,0 +1,57 @@
+"""Benchmark (not a test): graph build and the `report` command end to end, on the shipped data.
+
+    make bench            # or: .venv/bin/python bench/bench_report.py --repeat 5
+
+Prints a Markdown table of median / min / max wall-clock seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from minerals_kg.graph import build_graph
+from minerals_kg.validate import load_dataset
+
+
+def timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    dataset = load_dataset(shacl=False)
+    graph = build_graph(dataset)
+    rows = {
+        "read + validate sources (no SHACL)": timed(lambda: load_dataset(shacl=False), args.repeat),
+        "read + validate sources with SHACL": timed(lambda: load_dataset(shacl=True), args.repeat),
+        "build networkx graph from records": timed(lambda: build_graph(dataset), args.repeat),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "minerals_kg.cli", "report", "--out", str(Path(tmp) / "out")]
+        rows["`minerals-kg report` end to end (process)"] = timed(
+            lambda: subprocess.run(cmd, check=True, capture_output=True), args.repeat)
+
+    print(f"Graph: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} relationships; "
+          f"Python {platform.python_version()}, {platform.machine()}, repeat={args.repeat}\n")
+    print("| step | median s | min s | max s |\n|---|---:|---:|---:|")
+    for name, t in rows.items():
+        print(f"| {name} | {statistics.median(t):.3f} | {min(t):.3f} | {max(t):.3f} |")
+
+
+if __name__ == "__main__":
+    main()

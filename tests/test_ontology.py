@@ -1,0 +1,93 @@
+"""The pydantic models and the ontology agree: every class, relationship type, property and
+vocabulary term in one exists in the other."""
+
+from __future__ import annotations
+
+import typing
+from enum import Enum
+
+import pytest
+from rdflib import Graph
+
+from minerals_kg import model as M
+from minerals_kg.graph import FACT_ENDPOINTS, REFERENCE_COLUMNS
+from minerals_kg.ontology import ONTOLOGY_FILE, SHAPES_FILE, load_ontology
+
+ONTO = load_ontology()
+
+
+def columns(model) -> dict[str, object]:
+    return {(info.alias or name): info.annotation for name, info in model.model_fields.items()}
+
+
+def enum_of(annotation) -> type[Enum] | None:
+    for arg in typing.get_args(annotation) or (annotation,):
+        if typing.get_origin(arg) is tuple:
+            arg = typing.get_args(arg)[0]
+        if isinstance(arg, type) and issubclass(arg, Enum):
+            return arg
+    return None
+
+
+def test_the_ontology_and_shapes_parse():
+    assert len(Graph().parse(ONTOLOGY_FILE)) > 500
+    assert len(Graph().parse(SHAPES_FILE)) > 50
+
+
+def test_every_entity_model_is_an_ontology_class_and_back():
+    assert {m.__ontology_class__ for m in M.ENTITY_MODELS} == set(ONTO.labels)
+
+
+@pytest.mark.parametrize("model", M.ENTITY_MODELS, ids=lambda m: m.__name__)
+def test_node_properties_match_the_model_fields(model):
+    label = model.__ontology_class__
+    refs = set(REFERENCE_COLUMNS.get(label, {})) - {"stages"}
+    assert set(columns(model)) - refs == ONTO.node_properties[label]
+
+
+def test_every_relationship_type_in_code_is_in_the_ontology():
+    used = {rel for rel, _ in (v for cols in REFERENCE_COLUMNS.values() for v in cols.values())}
+    used |= {rel for rel, _, _ in FACT_ENDPOINTS.values()} | {"SOURCED_FROM"}
+    assert used <= set(ONTO.relationship_types)
+    assert set(ONTO.relationship_types) - used == {"IMPORTS_FROM"}  # reserved for trade data
+
+
+@pytest.mark.parametrize("model", M.FACT_MODELS, ids=lambda m: m.__name__)
+def test_fact_fields_are_edge_properties_of_their_type(model):
+    rel, start, end = FACT_ENDPOINTS[model]
+    assert model.__ontology_relation__ == rel
+    assert set(columns(model)) - {start, end} <= ONTO.edge_properties[rel]
+
+
+def test_edge_properties_are_all_used_by_some_fact_or_reference():
+    produced = set(columns(M.Production)) | set(columns(M.FirmActivity))
+    assert ONTO.edge_properties["PRODUCES"] <= produced | {"facility", "country", "fact_id"}
+
+
+def test_vocabularies_have_the_same_terms():
+    assert set(ONTO.vocabularies) == set(M.VOCABULARIES)
+    for name, enum_cls in M.VOCABULARIES.items():
+        assert ONTO.vocabularies[name] == {e.value for e in enum_cls}, name
+
+
+def test_every_enum_field_names_its_vocabulary_and_owner():
+    for model in (*M.ENTITY_MODELS, *M.FACT_MODELS):
+        owner = getattr(model, "__ontology_class__", None) or model.__ontology_relation__
+        for column, annotation in columns(model).items():
+            enum_cls = enum_of(annotation)
+            if enum_cls is None:
+                continue
+            props, owners = ONTO.vocabulary_use[enum_cls.__name__]
+            assert column in props and owner in owners, (model.__name__, column)
+
+
+def test_each_instrument_kind_has_its_own_label():
+    assert set(ONTO.instrument_labels) == {k.value for k in M.InstrumentKind}
+    assert ONTO.instrument_labels["export_control"] == "ExportControl"
+
+
+def test_identifiers_not_in_the_ontology_are_refused():
+    with pytest.raises(ValueError):
+        ONTO.check_label("Country) DETACH DELETE (n")
+    with pytest.raises(ValueError):
+        ONTO.check_type("MEMBER_OF]->() DELETE")

@@ -1,0 +1,93 @@
+"""The shipped sources validate (pydantic, cross-file rules, SHACL) and reproduce the headline facts."""
+
+from __future__ import annotations
+
+import pytest
+
+import minerals_kg
+from minerals_kg.validate import load_dataset
+
+from .conftest import SHIPPED
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load_dataset(SHIPPED, shacl=True)
+
+
+@pytest.fixture(scope="module")
+def kg():
+    return minerals_kg.open()
+
+
+def test_shipped_sources_are_valid_including_shacl(dataset):
+    assert dataset.counts()["production"] > 400
+
+
+def test_every_fact_cites_a_declared_source_with_a_url_and_licence(dataset):
+    for source in dataset.sources.values():
+        assert source.url.startswith("http") and source.licence and source.retrieved
+    cited = {r.source for r in dataset.production + dataset.memberships + dataset.participations}
+    assert cited <= set(dataset.sources)
+
+
+def test_at_least_25_minerals_have_mining_data_including_the_four_curated_ones(kg):
+    mining = set(kg.concentration(stage="mining")["mineral"])
+    assert len(mining) >= 25 - 5  # by-product minerals (Ga, Ge, In, Te, Bi) only have refining data
+    assert len(set(kg.concentration()["mineral"])) >= 25
+    assert {"antimony", "tungsten", "niobium", "tantalum"} <= mining
+
+
+def test_china_mines_about_70_percent_of_rare_earths_in_2024(kg):
+    row = kg.concentration("rare_earths", "mining", year=2024, edition="MCS2025").iloc[0]
+    assert row.top_country == "CHN"
+    assert row.top_share == pytest.approx(270_000 / 390_000)  # 69.2 %
+    assert row.world_total == 390_000
+
+
+def test_editions_disagree_and_are_kept_side_by_side(kg):
+    both = kg.concentration("rare_earths", "mining", year=2024).set_index("edition")
+    assert both.loc["MCS2026", "top_share"] == pytest.approx(270_000 / 380_000)  # 71.1 %, revised
+    assert both.loc["MCS2025", "shares"]["AUS"] != both.loc["MCS2026", "shares"]["AUS"]
+
+
+def test_china_refines_about_90_percent_of_rare_earths(kg):
+    refining = kg.concentration("rare_earths", "refining")
+    assert len(refining) >= 1
+    assert refining.iloc[-1].top_country == "CHN"
+    assert 0.85 <= refining.iloc[-1].top_share <= 0.95
+
+
+def test_drc_mines_most_cobalt_and_indonesia_most_nickel(kg):
+    for mineral, country in (("cobalt", "COD"), ("nickel", "IDN")):
+        rows = kg.concentration(mineral, "mining")
+        assert (rows["top_country"] == country).all(), mineral
+
+
+def test_the_ministerial_has_55_delegations_and_a_host(dataset):
+    parts = [p for p in dataset.participations if p.event == "ministerial_2026"]
+    delegations = [p for p in parts if p.role.value == "delegation"]
+    assert len(delegations) == 55
+    assert sum(p.participant == "european_commission" for p in delegations) == 1
+    assert [p.participant for p in parts if p.role.value == "host"] == ["USA"]
+
+
+def test_ministerial_alliance_counts_the_eu_through_the_commission(kg):
+    members = kg.members("ministerial_2026")
+    assert len(members.countries) >= 55  # 54 countries + the host, + EU states not present
+    assert {"USA", "ESP", "DNK"} <= members.countries  # Spain and Denmark only via the Commission
+    assert "CHN" not in members.countries
+    direct = kg.members("ministerial_2026", expand_organisations=False, include_host=False)
+    assert len(direct.countries) == 54
+
+
+def test_china_has_export_controls_on_gallium_germanium_antimony_graphite_and_rare_earths(dataset):
+    covered = {m for i in dataset.instruments.values()
+               if i.imposer == "CHN" and i.instrument_kind.value == "export_control" for m in i.minerals}
+    assert {"gallium", "germanium", "antimony", "graphite", "rare_earths"} <= covered
+
+
+def test_coverage_values_are_fractions(kg):
+    cov = kg.coverage("ministerial_2026")
+    assert cov["coverage"].between(0, 1.02).all()  # rounded world totals can add up to a hair over 1
+    assert cov["coverage_ex_china"].between(0, 1.02).all()
