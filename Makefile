@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test venv install install-test bench clean
+.PHONY: demo test venv install install-test neo4j-launcher bench bench-neo4j clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,11 +19,18 @@ install-test: $(BIN)/python
 demo: install
 	$(BIN)/minerals-kg report --out $(OUT)
 
-test: install-test
+# the local Neo4j server's jars (Maven Central) and launcher class, built once and reused
+neo4j-launcher: install
+	$(BIN)/python -c "from minerals_kg.store.server import build; build(quiet=False)"
+
+test: install-test neo4j-launcher
 	$(BIN)/python -m pytest
 
 bench: install
 	$(BIN)/python bench/bench_report.py
+
+bench-neo4j: install neo4j-launcher
+	$(BIN)/python bench/bench_neo4j.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache

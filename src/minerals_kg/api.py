@@ -22,11 +22,45 @@ class KnowledgeGraph:
     >>> kg.concentration(mineral="rare_earths", stage="mining", year=2024, edition="MCS2025")  # doctest: +SKIP
     """
 
-    def __init__(self, graph: nx.MultiDiGraph, projection, dataset: Dataset | None = None):  # type: ignore[no-untyped-def]
-        self.graph = graph
+    def __init__(self, graph: nx.MultiDiGraph | None, projection, dataset: Dataset | None = None, *,  # type: ignore[no-untyped-def]
+                 driver=None, database: str = "neo4j"):
+        self._graph = graph
         self.projection = projection
         self.dataset = dataset
+        self.driver = driver
+        self.database = database
         self._conc: pd.DataFrame | None = None
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The knowledge graph as a networkx MultiDiGraph (read back from Neo4j when on a server)."""
+        if self._graph is None:
+            self._graph = self.projection.to_networkx()
+        return self._graph
+
+    def sources(self) -> pd.DataFrame:
+        """Every source document: id, title, publisher, url, edition, published, retrieved, licence."""
+        return self.projection.sources()
+
+    def query(self, name: str, *, write: bool = False, **params) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+        """Run a query of the Cypher library (``queries/``) by name with bound parameters (Neo4j only)."""
+        from .store.queries import QueryError, get_query, run_query
+
+        if self.driver is None:
+            raise QueryError("the Cypher library needs a Neo4j server: minerals_kg.open('bolt://...')")
+        spec = get_query(name)
+        rows = run_query(self.driver, name, params, database=self.database, write=write)
+        return pd.DataFrame(rows, columns=spec.returns or None)
+
+    def close(self) -> None:
+        if self.driver is not None:
+            self.driver.close()
+
+    def __enter__(self) -> KnowledgeGraph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- concentration ------------------------------------------------------------------------
     def _all_concentration(self) -> pd.DataFrame:
@@ -91,6 +125,6 @@ def open(uri: str | None = None, *, root: Path | str = DEFAULT_ROOT, shacl: bool
         dataset = load_dataset(root, shacl=shacl)
         graph = build_graph(dataset)
         return KnowledgeGraph(graph, Projection(graph), dataset)
-    from .neo4j_store import open_neo4j
+    from .store.neo4j_store import open_neo4j
 
     return open_neo4j(uri)

@@ -199,6 +199,108 @@ def report(
     out.print(f"Report written to [bold]{result.html}[/bold]")
 
 
+# --- Neo4j ---------------------------------------------------------------------------------------
+
+neo4j_app = typer.Typer(no_args_is_help=True, help="A local Neo4j 5.26 Community server (built from Maven Central).")
+app.add_typer(neo4j_app, name="neo4j")
+UriOpt = Annotated[str | None, typer.Option("--uri", help="Bolt/neo4j URI (default: NEO4J_URI, then the local server).")]
+
+
+@neo4j_app.command("start")
+def neo4j_start(port: Annotated[int | None, typer.Option(help="Bolt port on 127.0.0.1 (default: NEO4J_PORT or 7687).")] = None) -> None:
+    """Build on first use, start in the background, wait until Bolt answers, print the URI."""
+    from .store import server
+
+    uri = server.start(port=port)
+    out.print(uri)
+
+
+@neo4j_app.command("stop")
+def neo4j_stop() -> None:
+    """Stop the local server (clean shutdown)."""
+    from .store import server
+
+    out.print("stopped" if server.stop() else "not running")
+
+
+@neo4j_app.command("status")
+def neo4j_status() -> None:
+    """Whether the local server runs, its pid, URI and data folder."""
+    from .store import server
+
+    st = server.status()
+    out.print(f"{'running' if st.running else 'stopped'}" + (f" pid={st.pid} uri={st.uri}" if st.running else "")
+              + f" home={st.home}")
+    if not st.running:
+        raise typer.Exit(3)
+
+
+def _local_uri(uri: str | None) -> str | None:
+    import os
+
+    if uri or os.environ.get("NEO4J_URI"):
+        return uri or os.environ["NEO4J_URI"]
+    from .store import server
+
+    st = server.status()
+    return st.uri if st.running else None
+
+
+@app.command()
+def load(
+    uri: UriOpt = None,
+    wipe: Annotated[bool, typer.Option(help="Delete every node of the ontology's labels first.")] = False,
+    batch_size: Annotated[int, typer.Option(help="Rows per UNWIND transaction.")] = 2000,
+    root: RootOpt = DEFAULT_ROOT,
+) -> None:
+    """Validate every source, then write the graph to Neo4j (idempotent: MERGE on constrained ids)."""
+    from .store.config import Neo4jSettings
+    from .store.loader import load as load_graph
+
+    settings = Neo4jSettings.from_env(_local_uri(uri))
+    report = load_graph(settings, root, wipe=wipe, batch_size=batch_size, progress=sys.stderr.isatty())
+    out.print(f"loaded {report.nodes_written} nodes and {report.relationships_written} relationships into "
+              f"{settings.uri} in {report.seconds:.1f}s (schema created: {len(report.schema_created)}; "
+              f"stale removed: {report.nodes_deleted} nodes, {report.relationships_deleted} relationships)")
+
+
+@app.command()
+def query(
+    name: Annotated[str | None, typer.Argument(help="Query name (see --list).")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="key=value, repeatable.")] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List the queries with their descriptions.")] = False,
+    write: Annotated[bool, typer.Option("--write", help="Allow a query that writes.")] = False,
+    uri: UriOpt = None, fmt: FormatOpt = Format.table,
+) -> None:
+    """Run a query of the Cypher library by name, with bound parameters, read-only unless --write."""
+    from .store.queries import QueryError, get_query, library
+
+    if list_ or not name:
+        t = Table(title="Cypher library (queries/)")
+        for col in ("name", "parameters", "description"):
+            t.add_column(col)
+        for spec in library().values():
+            t.add_row(spec.name, ", ".join(f"{p.name}: {p.type} = {json.dumps(p.default)}" for p in spec.params.values()),
+                      spec.description)
+        out.print(t)
+        return
+    spec = get_query(name)
+    params: dict[str, str] = {}
+    for item in param or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise QueryError(f"--param: expected key=value, got {item!r}")
+        params[key.strip()] = value
+    from .api import open as open_kg
+
+    target = _local_uri(uri)
+    if target is None:
+        raise QueryError("no Neo4j server: set NEO4J_URI, pass --uri, or run `minerals-kg neo4j start`")
+    with open_kg(target) as kg:
+        df = kg.query(name, write=write, **params)
+    render(df, fmt, list(df.columns), list(df.columns), f"{name}")
+
+
 def _coverage_cell(row) -> str:  # type: ignore[no-untyped-def]
     if row is None:
         return ""

@@ -209,6 +209,13 @@ class Projection:
         ]
         return pd.DataFrame(rows, columns=self.PARTICIPATION_COLUMNS)
 
+    def sources(self) -> pd.DataFrame:
+        return pd.DataFrame([{k: v for k, v in d.items() if k not in ("label", "labels")}
+                             for _, d in self.graph.nodes(data=True) if d["label"] == "Source"])
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        return self.graph
+
     def node_label(self, node_id: str) -> str | None:
         data = self.graph.nodes.get(node_id)
         return data["label"] if data else None

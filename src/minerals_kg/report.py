@@ -116,7 +116,7 @@ def build_report(kg, alliance: str, out_dir: Path) -> ReportResult:  # type: ign
     cov = kg.coverage(alliance)
     chain = kg.chain_coverage(alliance)
     matrix = coverage_matrix(cov)
-    sources = pd.DataFrame([s.model_dump() for s in kg.dataset.sources.values()]) if kg.dataset else pd.DataFrame()
+    sources = kg.sources()
     used = sorted({s for lst in current["sources"] for s in lst})
 
     via = pd.Series(members.via).value_counts()
@@ -126,7 +126,7 @@ def build_report(kg, alliance: str, out_dir: Path) -> ReportResult:  # type: ign
         f"<!doctype html><html><head><meta charset='utf-8'><title>minerals-kg report: {html.escape(alliance)}</title>",
         f"<style>{CSS}</style></head><body>",
         f"<h1>Critical-minerals chokepoints and the coverage of <code>{html.escape(alliance)}</code></h1>",
-        f"<p class='note'>Generated {generated} by minerals-kg from {len(kg.dataset.sources) if kg.dataset else '?'} sources. "
+        f"<p class='note'>Generated {generated} by minerals-kg from {len(sources)} sources. "
         f"Alliance members as of {members.as_of}: {len(members.countries)} countries ({via_text}). "
         "Each row uses one (mineral, stage, year, edition) group — editions are never mixed — "
         "the latest year available for that mineral and stage.</p>",
@@ -156,8 +156,9 @@ def build_report(kg, alliance: str, out_dir: Path) -> ReportResult:  # type: ign
         _table(current, ["mineral", "stage", "year", "edition", "unit", "basis", "world_total", "top_country",
                          "top_share", "cr3", "hhi", "shares", "estimated"], {"top_share", "cr3"}),
         "<h2>Sources used above</h2>",
-        _table(sources[sources["id"].isin(used)], ["id", "publisher", "title", "edition", "published", "url", "licence"])
-        if not sources.empty else "",
+        _table(sources[sources["id"].isin(used)].reindex(
+            columns=["id", "publisher", "title", "edition", "published", "url", "licence"]),
+            ["id", "publisher", "title", "edition", "published", "url", "licence"]) if not sources.empty else "",
         "</body></html>",
     ]
     out_dir.mkdir(parents=True, exist_ok=True)

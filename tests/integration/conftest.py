@@ -1,0 +1,98 @@
+"""A real Neo4j for the integration tests: the local server from Maven Central artifacts (or
+NEO4J_URI when set), started once per session and stopped at the end; each module gets a clean
+database. In CI (CI=true) a missing server is a failure, never a skip."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from minerals_kg.store import server
+from minerals_kg.store.config import Neo4jSettings
+
+TEST_PASSWORD = "minerals-kg-test-pw"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _unavailable(reason: str):  # type: ignore[no-untyped-def]
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"integration tests need a real Neo4j in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings(tmp_path_factory) -> Neo4jSettings:  # type: ignore[no-untyped-def]
+    if os.environ.get("NEO4J_URI"):
+        yield Neo4jSettings.from_env()
+        return
+    if not (shutil.which("java") and shutil.which("mvn")):
+        _unavailable("Java and Maven are needed to start the local Neo4j (or set NEO4J_URI)")
+    home = tmp_path_factory.mktemp("neo4j-home")
+    previous = os.environ.get("NEO4J_PASSWORD")
+    os.environ["NEO4J_PASSWORD"] = TEST_PASSWORD
+    try:
+        uri = server.start(port=_free_port(), home=home)
+    except Exception as exc:  # noqa: BLE001 - reported as the reason
+        _unavailable(f"could not start the local Neo4j: {exc}")
+    try:
+        yield Neo4jSettings(uri=uri, password=TEST_PASSWORD)
+    finally:
+        server.stop(home)
+        if previous is None:
+            os.environ.pop("NEO4J_PASSWORD", None)
+        else:
+            os.environ["NEO4J_PASSWORD"] = previous
+
+
+@pytest.fixture(scope="session")
+def driver(neo4j_settings):  # type: ignore[no-untyped-def]
+    with neo4j_settings.driver() as d:
+        yield d
+
+
+def wipe(driver, database: str = "neo4j") -> None:  # type: ignore[no-untyped-def]
+    with driver.session(database=database) as session:
+        session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        for r in list(session.run("SHOW CONSTRAINTS YIELD name RETURN name")):
+            session.run(f"DROP CONSTRAINT `{r['name']}` IF EXISTS").consume()
+        for r in list(session.run("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP' RETURN name")):
+            session.run(f"DROP INDEX `{r['name']}` IF EXISTS").consume()
+
+
+@pytest.fixture(scope="module")
+def clean_db(driver):  # type: ignore[no-untyped-def]
+    """A clean database for the module (and cleaned again after it)."""
+    wipe(driver)
+    yield driver
+    wipe(driver)
+
+
+def counts(driver) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    with driver.session() as session:
+        nodes = {f"node:{r['label']}": r["n"] for r in session.run(
+            "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n")}
+        rels = {f"rel:{r['type']}": r["n"] for r in session.run(
+            "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n")}
+    return {**nodes, **rels}
+
+
+def dump(driver) -> tuple[list, list]:  # type: ignore[no-untyped-def]
+    """Every node and relationship with labels and properties, sorted (for identity checks)."""
+    with driver.session() as session:
+        nodes = sorted((sorted(r["labels"]), sorted(r["props"].items(), key=str)) for r in session.run(
+            "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props"))
+        rels = sorted((r["a"], r["t"], r["b"], sorted(r["props"].items(), key=str)) for r in session.run(
+            "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b, properties(r) AS props"))
+    return nodes, rels
+
+
+SHIPPED = Path(__file__).resolve().parents[2] / "loaders"

@@ -1,0 +1,97 @@
+"""Same numbers in both engines: each Cypher twin in queries/ on the real server equals the Python
+analysis on the embedded graph, for every mineral and stage of the shipped data."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import minerals_kg
+from minerals_kg.store.loader import load
+from minerals_kg.store.queries import run_query
+
+from .conftest import SHIPPED
+
+pytestmark = pytest.mark.integration
+
+ALLIANCES = [("ministerial_2026", None), ("msp", "2025-01-01"), ("forge", "2026-03-01"), ("g7", "2026-02-04"),
+             ("pax_silica", "2026-02-20"), ("quad", "2026-01-01"), ("eu", "2019-06-01"), ("eu", "2024-01-01")]
+
+
+@pytest.fixture(scope="module")
+def loaded(clean_db, neo4j_settings):  # type: ignore[no-untyped-def]
+    load(neo4j_settings, SHIPPED, progress=False)
+    return clean_db
+
+
+@pytest.fixture(scope="module")
+def embedded():
+    return minerals_kg.open()
+
+
+def close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def test_concentration_twin(loaded, embedded):
+    cypher = {(r["mineral"], r["stage"], r["year"], r["edition"]): r for r in run_query(loaded, "concentration")}
+    python = embedded.concentration()
+    assert len(cypher) == len(python) > 50
+    for row in python.itertuples():
+        c = cypher[(row.mineral, row.stage, row.year, row.edition)]
+        assert c["top_country"] == row.top_country, (row.mineral, row.stage, row.year)
+        assert close(c["top_share"], row.top_share) and close(c["cr3"], row.cr3) and close(c["hhi"], row.hhi)
+        assert {s["country"]: s["share"] for s in c["shares"]} == pytest.approx(row.shares, rel=1e-12)
+
+
+def test_concentration_twin_with_parameters(loaded, embedded):
+    rows = run_query(loaded, "concentration", {"mineral": "rare_earths", "stage": "mining", "year": "2024", "edition": "MCS2025"})
+    assert len(rows) == 1 and rows[0]["top_country"] == "CHN"
+    assert close(rows[0]["top_share"], embedded.concentration("rare_earths", "mining", year=2024, edition="MCS2025").top_share[0])
+
+
+def test_chokepoints_twin(loaded, embedded):
+    for cr1, hhi in ((0.5, 0.25), (0.8, 0.9), (0.3, 0.1)):
+        cypher = run_query(loaded, "chokepoints", {"cr1": cr1, "hhi": hhi})
+        python = embedded.chokepoints(cr1=cr1, hhi=hhi)
+        assert [(r["mineral"], r["stage"], r["year"], r["edition"]) for r in cypher] == \
+            list(zip(python.mineral, python.stage, python.year, python.edition))
+        assert all(close(r["hhi"], h) for r, h in zip(cypher, python.hhi))
+
+
+@pytest.mark.parametrize("alliance,as_of", ALLIANCES)
+def test_alliance_members_twin(loaded, embedded, alliance, as_of):
+    cypher = {r["country"] for r in run_query(loaded, "alliance_members", {"alliance": alliance, "as_of": as_of})}
+    assert cypher == set(embedded.members(alliance, as_of=as_of).countries)
+    assert cypher, alliance
+
+
+@pytest.mark.parametrize("alliance,as_of", ALLIANCES)
+def test_coverage_twin_for_every_mineral_and_stage(loaded, embedded, alliance, as_of):
+    cypher = {(r["mineral"], r["stage"]): r for r in run_query(loaded, "coverage_matrix", {"alliance": alliance, "as_of": as_of})}
+    python = embedded.coverage(alliance, as_of=as_of)
+    assert set(cypher) == set(zip(python.mineral, python.stage))
+    for row in python.itertuples():
+        c = cypher[(row.mineral, row.stage)]
+        assert (c["year"], c["edition"]) == (row.year, row.edition)
+        assert close(c["coverage"], row.coverage), (alliance, row.mineral, row.stage)
+        assert close(c["coverage_ex_china"], row.coverage_ex_china)
+        assert c["max_outsider"] == row.max_outsider and close(c["max_outsider_share"], row.max_outsider_share)
+
+
+def test_the_host_parameter_agrees(loaded, embedded):
+    cypher = {(r["mineral"], r["stage"]): r["coverage"] for r in
+              run_query(loaded, "coverage_matrix", {"alliance": "ministerial_2026", "include_host": "false"})}
+    python = embedded.coverage("ministerial_2026", include_host=False)
+    assert all(close(cypher[(r.mineral, r.stage)], r.coverage) for r in python.itertuples())
+
+
+def test_the_python_api_on_neo4j_gives_the_embedded_numbers(loaded, neo4j_settings, embedded, monkeypatch):
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_settings.password)
+    with minerals_kg.open(neo4j_settings.uri.replace("bolt://", "neo4j://")) as kg:
+        on_server = kg.coverage("ministerial_2026").set_index(["mineral", "stage"])
+        here = embedded.coverage("ministerial_2026").set_index(["mineral", "stage"])
+        assert on_server["coverage"].to_dict() == pytest.approx(here["coverage"].to_dict())
+        assert kg.chokepoints()[["mineral", "stage"]].equals(embedded.chokepoints()[["mineral", "stage"]])
+        assert kg.graph.number_of_nodes() == embedded.graph.number_of_nodes()
