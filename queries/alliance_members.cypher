@@ -16,19 +16,14 @@ WITH a, asOf, collect(DISTINCT {unit: p, via: pr.role}) + collect(DISTINCT {unit
      + CASE WHEN a:Organisation THEN [{unit: a, via: a.id}] ELSE [] END AS units
 UNWIND [u IN units WHERE u.unit IS NOT NULL] AS u
 WITH asOf, u.unit AS unit, u.via AS via
-CALL {
-  WITH unit, via
-  WITH unit, via WHERE unit:Country
-  RETURN unit AS country, via AS path
-  UNION
-  WITH unit, asOf
-  WITH unit, asOf WHERE unit:Organisation
-  MATCH (unit)-[:PART_OF*0..2]->(rep:Organisation)<-[r:MEMBER_OF]-(c:Country)
-  WHERE r.role IN ['member', 'founding_member', 'chair', 'signatory']
-    AND (r.since IS NULL OR r.since <= left(asOf, size(r.since)))
-    AND (r.until IS NULL OR r.until >= left(asOf, size(r.until)))
-  RETURN c AS country, unit.id AS path
-}
-WITH country, collect(path)[0] AS via
+// a member organisation stands for its member countries, or those of the organisation it acts for
+OPTIONAL MATCH (unit)-[:PART_OF*0..2]->(:Organisation)<-[r:MEMBER_OF]-(c:Country)
+WHERE unit:Organisation AND r.role IN ['member', 'founding_member', 'chair', 'signatory']
+  AND (r.since IS NULL OR r.since <= left(asOf, size(r.since)))
+  AND (r.until IS NULL OR r.until >= left(asOf, size(r.until)))
+WITH [x IN [CASE WHEN unit:Country THEN {country: unit, via: via} END,
+            CASE WHEN c IS NOT NULL THEN {country: c, via: unit.id} END] WHERE x IS NOT NULL] AS found
+UNWIND found AS f
+WITH f.country AS country, collect(f.via)[0] AS via
 RETURN country.id AS country, country.name AS name, via
 ORDER BY country

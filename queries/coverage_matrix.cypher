@@ -14,20 +14,12 @@ WHERE mr.role IN ['member', 'founding_member', 'chair', 'signatory']
   AND (mr.until IS NULL OR mr.until >= left(asOf, size(mr.until)))
 WITH a, asOf, collect(DISTINCT p) + collect(DISTINCT m) + CASE WHEN a:Organisation THEN [a] ELSE [] END AS units
 UNWIND units AS unit
-CALL {
-  WITH unit
-  WITH unit WHERE unit:Country
-  RETURN unit.id AS country
-  UNION
-  WITH unit, asOf
-  WITH unit, asOf WHERE unit:Organisation
-  MATCH (unit)-[:PART_OF*0..2]->(:Organisation)<-[r:MEMBER_OF]-(c:Country)
-  WHERE r.role IN ['member', 'founding_member', 'chair', 'signatory']
-    AND (r.since IS NULL OR r.since <= left(asOf, size(r.since)))
-    AND (r.until IS NULL OR r.until >= left(asOf, size(r.until)))
-  RETURN c.id AS country
-}
-WITH collect(DISTINCT country) AS members
+// a member organisation stands for its member countries, or those of the organisation it acts for
+OPTIONAL MATCH (unit)-[:PART_OF*0..2]->(:Organisation)<-[r:MEMBER_OF]-(c:Country)
+WHERE unit:Organisation AND r.role IN ['member', 'founding_member', 'chair', 'signatory']
+  AND (r.since IS NULL OR r.since <= left(asOf, size(r.since)))
+  AND (r.until IS NULL OR r.until >= left(asOf, size(r.until)))
+WITH collect(DISTINCT CASE WHEN unit:Country THEN unit.id END) + collect(DISTINCT c.id) AS members
 // the latest group per mineral and stage
 MATCH (x)-[p:PRODUCES]->(mi:Mineral)
 WHERE (x:Country OR x:Aggregate) AND coalesce(p.value_status, 'reported') = 'reported'

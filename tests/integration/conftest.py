@@ -61,7 +61,8 @@ def driver(neo4j_settings):  # type: ignore[no-untyped-def]
 
 def wipe(driver, database: str = "neo4j") -> None:  # type: ignore[no-untyped-def]
     with driver.session(database=database) as session:
-        session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        session.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
+        session.run("MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
         for r in list(session.run("SHOW CONSTRAINTS YIELD name RETURN name")):
             session.run(f"DROP CONSTRAINT `{r['name']}` IF EXISTS").consume()
         for r in list(session.run("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP' RETURN name")):

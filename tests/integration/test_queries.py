@@ -98,3 +98,12 @@ def test_cli_query_and_load(loaded, neo4j_settings, tmp_path):
     result = subprocess.run([sys.executable, "-m", "minerals_kg.cli", "load"], capture_output=True, text=True, env=env, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "stale removed: 0 nodes, 0 relationships" in result.stdout
+
+
+@pytest.mark.parametrize("name", sorted(library()))
+def test_library_queries_use_no_deprecated_cypher(loaded, name):
+    spec = get_query(name)
+    with loaded.session() as session:
+        summary = session.run("EXPLAIN " + spec.text, spec.bind({})).consume()
+    deprecations = [n for n in summary.summary_notifications if n.category and "DEPRECATION" in str(n.category)]
+    assert deprecations == [], [n.description for n in deprecations]

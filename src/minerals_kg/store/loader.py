@@ -100,12 +100,7 @@ def write_elements(settings: Neo4jSettings, elements: GraphElements, *, wipe: bo
             report.schema_created = [i.name for i in apply_schema(driver, settings.database).missing]
             with driver.session(database=settings.database) as session, Progress(disable=not progress, transient=True) as bar:
                 if wipe:
-                    for label in sorted(onto.labels):
-                        while True:
-                            n = session.execute_write(lambda tx, q=f"MATCH (n:{label}) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n": tx.run(q).single()["n"])
-                            report.nodes_deleted += n
-                            if n == 0:
-                                break
+                    _wipe(session, onto, report)
                 task = bar.add_task("loading", total=report.nodes_total + report.relationships_total)
                 for labels, rows in nodes.items():
                     query = node_query(labels, onto)
@@ -129,6 +124,20 @@ def write_elements(settings: Neo4jSettings, elements: GraphElements, *, wipe: bo
         raise LoadError(_partial(report, settings, f"{exc.code}: {exc.message}")) from exc
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _wipe(session, onto: Ontology, report: LoadReport, batch: int = 10_000) -> None:  # type: ignore[no-untyped-def]
+    """Delete the ontology's nodes: relationships first, then nodes, in bounded transactions."""
+    for label in sorted(onto.labels):
+        label = onto.check_label(label)
+        for query in (f"MATCH (:{label})-[r]-() WITH DISTINCT r LIMIT {batch} DELETE r RETURN count(*) AS n",
+                      f"MATCH (n:{label}) WITH n LIMIT {batch} DETACH DELETE n RETURN count(*) AS n"):
+            while True:
+                n = session.execute_write(lambda tx, q=query: tx.run(q).single()["n"])
+                if "DETACH" in query:
+                    report.nodes_deleted += n
+                if n == 0:
+                    break
 
 
 def _partial(report: LoadReport, settings: Neo4jSettings, why: str) -> str:
