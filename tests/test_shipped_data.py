@@ -91,3 +91,43 @@ def test_coverage_values_are_fractions(kg):
     cov = kg.coverage("ministerial_2026")
     assert cov["coverage"].between(0, 1.02).all()  # rounded world totals can add up to a hair over 1
     assert cov["coverage_ex_china"].between(0, 1.02).all()
+
+
+def test_chinas_export_controls_cut_the_five_minerals_with_the_lost_share(kg):
+    result = kg.scenario({"imposer": "CHN", "kinds": ["export_control"], "alliance": "ministerial_2026"})
+    cut = result.by_stage.set_index(["mineral", "stage"])
+    assert {"gallium", "germanium", "antimony", "graphite", "rare_earths"} <= set(cut.index.get_level_values(0))
+    assert cut.loc[("rare_earths", "refining"), "supply_lost_share"] == pytest.approx(0.92)
+    assert cut.loc[("antimony", "mining"), "supply_lost_share"] == pytest.approx(0.60)
+    # the 2023 technology catalogue is applied but cuts no material
+    assert ("rare_earths", "mining") not in cut.index
+    tech = result.applied.set_index("instrument").loc["cn_mofcom_most_2023_tech_catalogue", "cuts"]
+    assert tech == ["technology only: no material cut"]
+
+
+def test_network_chokepoints_name_chinas_rare_earth_refining(kg):
+    nc = kg.network_chokepoints("ministerial_2026", minerals=["rare_earths"])
+    n1 = nc[nc["method"] == "n_1"].iloc[0]
+    assert (n1.country, n1.stage, n1.is_member) == ("CHN", "refining", False)
+    assert n1.flow_at_stake == pytest.approx(0.92)
+    assert "CHN" in set(nc[nc["method"] == "min_node_cut"]["country"])
+
+
+def test_recommend_first_pick_raises_the_objective_by_exactly_its_gain(kg):
+    from minerals_kg.analysis.strategy import objective
+
+    picks = kg.recommend("ministerial_2026", k=3)
+    members = kg.members("ministerial_2026").countries
+    current = kg.concentration(current=True)
+    first = picks.iloc[0]
+    assert first.marginal_gain > 0 and first.country not in members | {"CHN", "RUS"}
+    assert objective(current, members | {first.country}) - objective(current, members) == pytest.approx(first.marginal_gain, abs=1e-12)
+    assert list(picks["marginal_gain"]) == sorted(picks["marginal_gain"], reverse=True)
+
+
+def test_control_attribution_moves_chinese_owned_drc_cobalt_to_china(kg):
+    host = kg.concentration("cobalt", "mining", year=2024, edition="MCS2025").iloc[0]
+    control = kg.concentration("cobalt", "mining", year=2024, edition="MCS2025", basis="control").iloc[0]
+    assert host.top_country == "COD"
+    assert control.shares["CHN"] > 0.3 > host.shares.get("CHN", 0.0)
+    assert control.shares["COD"] < host.shares["COD"]

@@ -9,7 +9,13 @@ import networkx as nx
 import pandas as pd
 
 from .analysis import chain_coverage, chokepoints, concentration, coverage, current_groups, resolve_members
+from .analysis.control import attribute_control
 from .analysis.coverage import CRMA_SINGLE_COUNTRY_BENCHMARK, AllianceMembers
+from .analysis.network_chokepoints import network_chokepoints
+from .analysis.scenario import Scenario, ScenarioResult, run_scenario
+from .analysis.strategy import DEFAULT_EXCLUDED, recommend, what_if
+from .analysis.supply import supply_network
+from .errors import MineralsKGError
 from .graph import Projection, build_graph
 from .sources import DEFAULT_ROOT
 from .validate import Dataset, load_dataset
@@ -29,7 +35,8 @@ class KnowledgeGraph:
         self.dataset = dataset
         self.driver = driver
         self.database = database
-        self._conc: pd.DataFrame | None = None
+        self._conc_cache: dict[str, pd.DataFrame] = {}
+        self._control_cache: tuple[pd.DataFrame, pd.DataFrame] | None = None
 
     @property
     def graph(self) -> nx.MultiDiGraph:
@@ -63,19 +70,34 @@ class KnowledgeGraph:
         self.close()
 
     # -- concentration ------------------------------------------------------------------------
-    def _all_concentration(self) -> pd.DataFrame:
-        if self._conc is None:
-            self._conc = concentration(self.projection.production())
-        return self._conc
+    def control_moves(self) -> pd.DataFrame:
+        """The firm quantities moved from host to controlling countries (see :mod:`analysis.control`)."""
+        return self._control()[1]
+
+    def _control(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        if self._control_cache is None:
+            p = self.projection
+            self._control_cache = attribute_control(p.production(), p.firm_activities(), p.firms(), p.ownership(),
+                                                    p.facilities())
+        return self._control_cache
+
+    def _all_concentration(self, basis: str = "host") -> pd.DataFrame:
+        if basis not in ("host", "control"):
+            raise MineralsKGError(f"basis: expected host or control, got {basis!r}")
+        if basis not in self._conc_cache:
+            production = self.projection.production() if basis == "host" else self._control()[0]
+            self._conc_cache[basis] = concentration(production)
+        return self._conc_cache[basis]
 
     def concentration(self, mineral: str | None = None, stage: str | None = None, *,
                       year: int | None = None, edition: str | None = None,
-                      current: bool = False) -> pd.DataFrame:
+                      current: bool = False, basis: str = "host") -> pd.DataFrame:
         """Shares, HHI, CR1, CR3 and effective suppliers per (mineral, stage, year, edition).
 
         With ``current=True``, one group per (mineral, stage): the latest year and edition.
+        ``basis="control"`` attributes output to the country controlling the producing firm.
         """
-        df = self._all_concentration()
+        df = self._all_concentration(basis)
         if mineral is not None:
             df = df[df["mineral"] == mineral]
         if stage is not None:
@@ -89,9 +111,55 @@ class KnowledgeGraph:
         return df.reset_index(drop=True)
 
     def chokepoints(self, *, cr1: float = 0.5, hhi: float = 0.25, year: int | None = None,
-                    edition: str | None = None, current: bool = True) -> pd.DataFrame:
+                    edition: str | None = None, current: bool = True, basis: str = "host") -> pd.DataFrame:
         """Groups where one country dominates (CR1 >= ``cr1`` or HHI >= ``hhi``), ranked."""
-        return chokepoints(self.concentration(year=year, edition=edition, current=current), cr1=cr1, hhi=hhi)
+        return chokepoints(self.concentration(year=year, edition=edition, current=current, basis=basis), cr1=cr1, hhi=hhi)
+
+    def supply_network(self, *, minerals: list[str] | None = None, demand: str = "world") -> nx.DiGraph:
+        """The multi-stage supply network (see :mod:`minerals_kg.analysis.supply`)."""
+        return supply_network(self.concentration(current=True), demand=demand, minerals=minerals)
+
+    def network_chokepoints(self, demand: str = "ministerial_2026", *, minerals: list[str] | None = None,
+                            top: int = 3, as_of: dt.date | str | None = None, include_host: bool = True,
+                            betweenness_k: int | None = None) -> pd.DataFrame:
+        """Dominators, articulation points, minimum cuts, N-1/N-k impact and betweenness for a demand
+        node: an alliance (organisation or event id), a country (ISO-3) or an end use id."""
+        label = self.projection.node_label(demand)
+        if label == "EndUse":
+            kind, members = "end_use", frozenset()
+        elif label == "Country":
+            kind, members = "country", frozenset({demand})
+        else:
+            kind, members = "alliance", self.members(demand, as_of=as_of, include_host=include_host).countries
+        return network_chokepoints(self.concentration(current=True), self.projection.end_uses(), demand=demand,
+                                   demand_kind=kind, members=members, minerals=minerals, top=top,
+                                   betweenness_k=betweenness_k)
+
+    def scenario(self, scenario: Scenario | dict | str | Path) -> ScenarioResult:
+        """Apply a scenario (a Scenario, a dict, or a YAML/JSON file) and report what the alliance loses."""
+        if isinstance(scenario, (str, Path)):
+            import yaml
+
+            scenario = yaml.safe_load(Path(scenario).read_text(encoding="utf-8"))
+        if isinstance(scenario, dict):
+            scenario = Scenario.model_validate(scenario)
+        members = self.members(scenario.alliance, as_of=scenario.as_of)
+        as_of = scenario.as_of or members.as_of
+        return run_scenario(scenario, self.concentration(current=True), self.projection.instruments(),
+                            self.projection.end_uses(), members.countries, as_of)
+
+    def what_if(self, alliance: str, *, add: list[str] = (), remove: list[str] = (),  # type: ignore[assignment]
+                as_of: dt.date | str | None = None) -> pd.DataFrame:
+        """Coverage per mineral and stage before and after adding/removing member countries."""
+        members = self.members(alliance, as_of=as_of).countries
+        return what_if(self.concentration(current=True), members, add=add, remove=remove)
+
+    def recommend(self, alliance: str, *, k: int = 5, minerals: list[str] | None = None,
+                  as_of: dt.date | str | None = None, exclude: tuple[str, ...] = DEFAULT_EXCLUDED) -> pd.DataFrame:
+        """The k outsiders whose accession most raises the alliance's mean chain coverage (greedy);
+        ``exclude`` countries are not candidates (default China and Russia)."""
+        members = self.members(alliance, as_of=as_of).countries
+        return recommend(self.concentration(current=True), members, k=k, minerals=minerals, exclude=exclude)
 
     # -- alliances -----------------------------------------------------------------------------
     def members(self, alliance: str, *, as_of: dt.date | str | None = None, include_host: bool = True,
@@ -102,11 +170,13 @@ class KnowledgeGraph:
 
     def coverage(self, alliance: str, *, as_of: dt.date | str | None = None, include_host: bool = True,
                  expand_organisations: bool = True, year: int | None = None, edition: str | None = None,
-                 benchmark: float = CRMA_SINGLE_COUNTRY_BENCHMARK) -> pd.DataFrame:
-        """Stage coverage, ex-China coverage and largest outsider per (mineral, stage)."""
+                 benchmark: float = CRMA_SINGLE_COUNTRY_BENCHMARK, basis: str = "host") -> pd.DataFrame:
+        """Stage coverage, ex-China coverage and largest outsider per (mineral, stage).
+
+        ``basis="control"`` counts output by the country controlling the producing firm."""
         members = self.members(alliance, as_of=as_of, include_host=include_host,
                                expand_organisations=expand_organisations)
-        current = self.concentration(year=year, edition=edition, current=True)
+        current = self.concentration(year=year, edition=edition, current=True, basis=basis)
         return coverage(current, members.countries, benchmark=benchmark)
 
     def chain_coverage(self, alliance: str, **kwargs) -> pd.DataFrame:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from rich.table import Table
 from .errors import DataValidationError, MineralsKGError
 from .sources import DEFAULT_ROOT
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="A sourced knowledge graph of the critical-minerals alliance.")
 out = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, soft_wrap=True)
@@ -27,6 +27,21 @@ class Format(str, enum.Enum):
     table = "table"
     json = "json"
     csv = "csv"
+
+
+class Method(str, enum.Enum):
+    concentration = "concentration"
+    network = "network"
+
+
+class Basis(str, enum.Enum):
+    host = "host"
+    control = "control"
+
+
+BasisOpt = Annotated[Basis, typer.Option("--by", help="Attribute output to the host country or to the controlling country (firm ownership).")]
+NETWORK_KEYS = ["mineral", "demand", "method", "country", "stage", "year", "edition", "is_member", "flow_total",
+                "flow_at_stake", "quantity_at_stake", "unit", "detail"]
 
 
 RootOpt = Annotated[Path, typer.Option("--root", help="Folder of source folders (loaders/).")]
@@ -83,11 +98,13 @@ def _cell(value: Any, column: str) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, float):
-        if column in ("hhi_points", "world_total"):
+        if "quantity" in column or column in ("hhi_points", "world_total"):
             return f"{value:,.0f}"
-        if column == "effective_suppliers":
-            return f"{value:.1f}"
-        return f"{value:.1%}" if column != "hhi" else f"{value:.3f}"
+        if column in ("hhi", "effective_suppliers"):
+            return f"{value:.3f}" if column == "hhi" else f"{value:.1f}"
+        if any(w in column for w in ("share", "coverage", "flow", "cr3", "objective", "gain", "delta")):
+            return f"{value:.1%}"
+        return f"{value:g}"
     if isinstance(value, list):
         return ", ".join(map(str, value))
     return str(value)
@@ -127,10 +144,11 @@ def concentration_cmd(
     stage: Annotated[str | None, typer.Option(help="mining, processing, refining, ...")] = None,
     year: YearOpt = None, edition: EditionOpt = None,
     current: Annotated[bool, typer.Option(help="Only the latest year and edition per mineral and stage.")] = False,
+    by: BasisOpt = Basis.host,
     fmt: FormatOpt = Format.table, root: RootOpt = DEFAULT_ROOT,
 ) -> None:
     """Shares, HHI, CR1, CR3 and effective suppliers per mineral, stage, year and edition."""
-    df = _kg(root).concentration(mineral, stage, year=year, edition=edition, current=current)
+    df = _kg(root).concentration(mineral, stage, year=year, edition=edition, current=current, basis=by.value)
     render(df, fmt, CONCENTRATION_KEYS,
            ["mineral", "stage", "year", "edition", "top_country", "top_share", "cr3", "hhi", "effective_suppliers"],
            "Production concentration")
@@ -138,16 +156,26 @@ def concentration_cmd(
 
 @app.command("chokepoints")
 def chokepoints_cmd(
+    method: Annotated[Method, typer.Option(help="concentration (CR1/HHI per stage) or network (dominators, cuts, N-1, betweenness).")] = Method.concentration,
+    demand: Annotated[str, typer.Option(help="network: the demand node, an alliance, ISO-3 country or end-use id.")] = "ministerial_2026",
+    mineral: Annotated[list[str] | None, typer.Option(help="network: only these minerals (repeatable).")] = None,
+    top: Annotated[int, typer.Option(help="network: N-1 and N-k rows per mineral.")] = 3,
     cr1: Annotated[float, typer.Option(help="Flag when the top country's share is at least this.")] = 0.5,
     hhi: Annotated[float, typer.Option(help="Flag when the HHI (0-1) is at least this.")] = 0.25,
-    year: YearOpt = None, edition: EditionOpt = None,
+    year: YearOpt = None, edition: EditionOpt = None, by: BasisOpt = Basis.host,
     fmt: FormatOpt = Format.table, root: RootOpt = DEFAULT_ROOT,
 ) -> None:
-    """Minerals and stages where one country dominates, ranked by the top country's share."""
-    df = _kg(root).chokepoints(cr1=cr1, hhi=hhi, year=year, edition=edition)
+    """Where one country controls a stage: by concentration, or on the supply network for a demand node."""
+    kg = _kg(root)
+    if method is Method.network:
+        df = kg.network_chokepoints(demand, minerals=mineral or None, top=top)
+        render(df, fmt, NETWORK_KEYS, ["mineral", "method", "country", "stage", "year", "is_member", "flow_at_stake",
+                                       "quantity_at_stake", "unit", "detail"], f"Network chokepoints for {demand}")
+        return
+    df = kg.chokepoints(cr1=cr1, hhi=hhi, year=year, edition=edition, basis=by.value)
     render(df, fmt, CONCENTRATION_KEYS + ["reason"],
            ["mineral", "stage", "year", "edition", "top_country", "top_share", "hhi", "reason"],
-           "Chokepoints")
+           "Chokepoints" + (" (by controlling country)" if by is Basis.control else ""))
 
 
 @app.command("coverage")
@@ -156,14 +184,22 @@ def coverage_cmd(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Membership date YYYY[-MM[-DD]] (default: event date or today).")] = None,
     include_host: Annotated[bool, typer.Option(help="Count an event's host as a member.")] = True,
     expand_organisations: Annotated[bool, typer.Option(help="Count an organisation member (e.g. the European Commission) as its member countries.")] = True,
-    year: YearOpt = None, edition: EditionOpt = None,
+    year: YearOpt = None, edition: EditionOpt = None, by: BasisOpt = Basis.host,
+    add: Annotated[list[str] | None, typer.Option(help="What-if: add this ISO-3 country (repeatable).")] = None,
+    remove: Annotated[list[str] | None, typer.Option(help="What-if: remove this ISO-3 country (repeatable).")] = None,
     fmt: FormatOpt = Format.table, root: RootOpt = DEFAULT_ROOT,
 ) -> None:
-    """How much of each mineral, stage by stage, the alliance's countries produce."""
+    """How much of each mineral, stage by stage, the alliance's countries produce (and what-if changes)."""
     kg = _kg(root)
     members = kg.members(alliance, as_of=as_of, include_host=include_host, expand_organisations=expand_organisations)
+    if add or remove:
+        df = kg.what_if(alliance, add=add or [], remove=remove or [], as_of=as_of)
+        render(df, fmt, list(df.columns), ["mineral", "stage", "coverage_before", "coverage_after", "delta",
+                                           "max_outsider_after", "max_outsider_share_after"],
+               f"What if {alliance} {'adds ' + ', '.join(add) if add else ''} {'removes ' + ', '.join(remove) if remove else ''}")
+        return
     df = kg.coverage(alliance, as_of=as_of, include_host=include_host, expand_organisations=expand_organisations,
-                     year=year, edition=edition)
+                     year=year, edition=edition, basis=by.value)
     if fmt is Format.table:
         err.print(f"{alliance}: {len(members.countries)} member countries as of {members.as_of}")
     render(df, fmt, COVERAGE_KEYS,
@@ -197,6 +233,64 @@ def report(
         t.add_row(mineral, *(_coverage_cell(cells.get((mineral, stage))) for stage in stages))
     out.print(t)
     out.print(f"Report written to [bold]{result.html}[/bold]")
+
+
+@app.command()
+def scenario(
+    file: Annotated[Path | None, typer.Argument(help="Scenario YAML/JSON (see docs); flags override its fields.")] = None,
+    alliance: Annotated[str | None, typer.Option(help="Alliance whose supply is assessed.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date for instruments in force and membership.")] = None,
+    imposer: Annotated[str | None, typer.Option(help="Apply every in-force instrument of this imposer (ISO-3) ...")] = None,
+    kind: Annotated[list[str] | None, typer.Option(help="... of these kinds (default export_control).")] = None,
+    instrument: Annotated[list[str] | None, typer.Option(help="Apply this instrument id (repeatable).")] = None,
+    remove_country: Annotated[list[str] | None, typer.Option(help="Remove all output of this ISO-3 country.")] = None,
+    cut_stage: Annotated[list[str] | None, typer.Option(help="Cut a stage, as mineral:stage (repeatable).")] = None,
+    save: Annotated[Path | None, typer.Option("--save", help="Write the full result as JSON here.")] = None,
+    fmt: FormatOpt = Format.table, root: RootOpt = DEFAULT_ROOT,
+) -> None:
+    """Apply export controls or other instruments, remove countries or cut stages; report the losses."""
+    import yaml
+
+    from .analysis.scenario import Scenario
+
+    spec: dict[str, Any] = yaml.safe_load(file.read_text(encoding="utf-8")) if file else {}
+    overrides = {"alliance": alliance, "as_of": as_of, "imposer": imposer, "kinds": kind, "instruments": instrument,
+                 "remove_countries": remove_country,
+                 "cut_stages": [dict(zip(("mineral", "stage"), c.split(":", 1))) for c in cut_stage] if cut_stage else None}
+    spec.update({k: v for k, v in overrides.items() if v})
+    result = _kg(root).scenario(Scenario.model_validate(spec))
+    if save:
+        save.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
+    if fmt is not Format.table:
+        render(result.by_stage, fmt, list(result.by_stage.columns), [], "")
+        return
+    out.print(rich_table(result.applied, ["instrument", "imposer", "status", "targets", "cuts"], "Instruments applied"))
+    out.print(rich_table(result.by_stage, ["mineral", "stage", "year", "edition", "cut_countries", "supply_lost_share",
+                                           "supply_lost_quantity", "unit", "coverage_before", "coverage_of_remaining_supply"],
+                         f"Supply lost to {result.scenario.alliance} by mineral and stage"))
+    out.print(rich_table(result.by_end_use, ["end_use", "minerals_cut", "worst_flow_lost_share"], "End uses exposed"))
+    if save:
+        out.print(f"Full result written to {save}")
+
+
+@app.command()
+def recommend(
+    alliance: Annotated[str, typer.Option(help="Organisation or event id.")] = "ministerial_2026",
+    k: Annotated[int, typer.Option("-k", help="How many partners to pick.")] = 5,
+    mineral: Annotated[list[str] | None, typer.Option(help="Only these minerals (repeatable; default all).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    exclude: Annotated[list[str] | None, typer.Option(help="Not a candidate (repeatable; default CHN and RUS; 'none' for no exclusion).")] = None,
+    fmt: FormatOpt = Format.table, root: RootOpt = DEFAULT_ROOT,
+) -> None:
+    """The k outsiders whose accession most raises the alliance's weakest-stage coverage (greedy)."""
+    from .analysis.strategy import DEFAULT_EXCLUDED, OBJECTIVE
+
+    excluded = DEFAULT_EXCLUDED if exclude is None else tuple(x for x in exclude if x.lower() != "none")
+    df = _kg(root).recommend(alliance, k=k, minerals=mineral or None, as_of=as_of, exclude=excluded)
+    if fmt is Format.table:
+        err.print(f"objective: {OBJECTIVE}; not candidates: {', '.join(excluded) or 'none'}")
+    render(df, fmt, list(df.columns), ["rank", "country", "marginal_gain", "objective_before", "objective_after",
+                                       "minerals_raised"], f"Partners to bring into {alliance}")
 
 
 # --- Neo4j ---------------------------------------------------------------------------------------

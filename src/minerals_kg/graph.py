@@ -209,6 +209,51 @@ class Projection:
         ]
         return pd.DataFrame(rows, columns=self.PARTICIPATION_COLUMNS)
 
+    FIRM_ACTIVITY_COLUMNS = ["firm", "mineral", "stage", "country", "facility", "year", "quantity", "unit", "basis", "source"]
+    INSTRUMENT_COLUMNS = ["id", "name", "kind", "imposer", "status", "status_as_of", "announced", "effective", "ended",
+                          "suspended_from", "suspended_until", "stages", "target_scope", "item_scope", "minerals", "targets"]
+
+    def _nodes(self, label: str) -> list[tuple[str, dict]]:
+        return [(n, d) for n, d in self.graph.nodes(data=True) if d["label"] == label]
+
+    def firms(self) -> pd.DataFrame:
+        hq = {u: v for u, v, _ in iter_edges(self.graph, "HEADQUARTERED_IN")}
+        return pd.DataFrame([{"id": n, "name": d["name"], "hq": hq.get(n)} for n, d in self._nodes("Firm")],
+                            columns=["id", "name", "hq"])
+
+    def facilities(self) -> pd.DataFrame:
+        operator = {v: u for u, v, _ in iter_edges(self.graph, "OPERATES")}
+        return pd.DataFrame([{"id": n, "name": d["name"], "operator": operator.get(n)} for n, d in self._nodes("Facility")],
+                            columns=["id", "name", "operator"])
+
+    def firm_activities(self) -> pd.DataFrame:
+        g = self.graph
+        rows = [{"firm": u, "mineral": v, **d} for u, v, d in iter_edges(g, "PRODUCES") if g.nodes[u]["label"] == "Firm"]
+        return pd.DataFrame(rows, columns=self.FIRM_ACTIVITY_COLUMNS)
+
+    def ownership(self) -> pd.DataFrame:
+        rows = [{"owner": u, "owned": v, "share": d.get("share")} for u, v, d in iter_edges(self.graph, "OWNS")]
+        return pd.DataFrame(rows, columns=["owner", "owned", "share"])
+
+    def instruments(self) -> pd.DataFrame:
+        g = self.graph
+        imposer = {v: u for u, v, _ in iter_edges(g, "IMPOSES")}
+        covers: dict[str, list[str]] = {}
+        targets: dict[str, list[str]] = {}
+        for u, v, _ in iter_edges(g, "COVERS"):
+            covers.setdefault(u, []).append(v)
+        for u, v, _ in iter_edges(g, "TARGETS"):
+            targets.setdefault(u, []).append(v)
+        rows = [{**{k: d.get(k) for k in self.INSTRUMENT_COLUMNS}, "id": n, "imposer": imposer.get(n),
+                 "minerals": sorted(covers.get(n, [])), "targets": sorted(targets.get(n, []))}
+                for n, d in self._nodes("PolicyInstrument")]
+        return pd.DataFrame(rows, columns=self.INSTRUMENT_COLUMNS)
+
+    def end_uses(self) -> pd.DataFrame:
+        """Mineral -> end use links (USED_IN)."""
+        rows = [{"mineral": u, "end_use": v} for u, v, _ in iter_edges(self.graph, "USED_IN")]
+        return pd.DataFrame(rows, columns=["mineral", "end_use"]).drop_duplicates()
+
     def sources(self) -> pd.DataFrame:
         return pd.DataFrame([{k: v for k, v in d.items() if k not in ("label", "labels")}
                              for _, d in self.graph.nodes(data=True) if d["label"] == "Source"])

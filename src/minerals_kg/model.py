@@ -65,6 +65,13 @@ class TargetScope(StrEnum):
     LISTED = "listed"
 
 
+class ItemScope(StrEnum):
+    """What an instrument controls: physical materials, or only technology (know-how, equipment designs)."""
+
+    MATERIALS = "materials"
+    TECHNOLOGY = "technology"
+
+
 class OrganisationKind(StrEnum):
     ALLIANCE = "alliance"
     BLOC = "bloc"
@@ -130,6 +137,7 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "InstrumentKind": InstrumentKind,
     "InstrumentStatus": InstrumentStatus,
     "TargetScope": TargetScope,
+    "ItemScope": ItemScope,
     "OrganisationKind": OrganisationKind,
     "MembershipRole": MembershipRole,
     "ParticipationRole": ParticipationRole,
@@ -357,6 +365,7 @@ class PolicyInstrument(Sourced):
     stages: tuple[Stage, ...] = ()
     targets: tuple[Ref, ...] = ()
     target_scope: TargetScope | None = None
+    item_scope: ItemScope = ItemScope.MATERIALS
     beneficiaries: tuple[Slug, ...] = ()
     parties: tuple[Ref, ...] = ()
     event: Slug | None = None

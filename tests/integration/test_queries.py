@@ -105,5 +105,5 @@ def test_library_queries_use_no_deprecated_cypher(loaded, name):
     spec = get_query(name)
     with loaded.session() as session:
         summary = session.run("EXPLAIN " + spec.text, spec.bind({})).consume()
-    deprecations = [n for n in summary.summary_notifications if n.category and "DEPRECATION" in str(n.category)]
-    assert deprecations == [], [n.description for n in deprecations]
+    deprecations = [s for s in summary.gql_status_objects if "DEPRECATION" in str(s.classification)]
+    assert deprecations == [], [s.status_description for s in deprecations]

@@ -32,10 +32,30 @@ MATCH (p)-[r:PARTICIPATED_IN]->(e:Event)
 RETURN p.id AS participant, CASE WHEN p:Country THEN 'Country' ELSE 'Organisation' END AS participant_label,
        e.id AS event, r.role AS role
 """
-NODE_LABEL = "MATCH (n:Organisation|Event|Country {id: $id}) RETURN labels(n)[0] AS label LIMIT 1"
+NODE_LABEL = "MATCH (n:Organisation|Event|Country|EndUse {id: $id}) RETURN labels(n)[0] AS label LIMIT 1"
 ALLIANCE_IDS = "MATCH (n:Organisation|Event) RETURN n.id AS id ORDER BY id"
 EVENT_DATE = "MATCH (e:Event {id: $id}) RETURN e.start AS start"
 PARTS_OF = "MATCH (:Organisation {id: $id})-[:PART_OF]->(p:Organisation) RETURN p.id AS id"
+FIRMS = "MATCH (f:Firm) OPTIONAL MATCH (f)-[:HEADQUARTERED_IN]->(c:Country) RETURN f.id AS id, f.name AS name, c.id AS hq"
+FACILITIES = "MATCH (x:Facility) OPTIONAL MATCH (f:Firm)-[:OPERATES]->(x) RETURN x.id AS id, x.name AS name, f.id AS operator"
+FIRM_ACTIVITIES = """
+MATCH (f:Firm)-[p:PRODUCES]->(m:Mineral)
+RETURN f.id AS firm, m.id AS mineral, p.stage AS stage, p.country AS country, p.facility AS facility, p.year AS year,
+       p.quantity AS quantity, p.unit AS unit, p.basis AS basis, p.source AS source
+"""
+OWNERSHIP = "MATCH (o)-[r:OWNS]->(x) RETURN o.id AS owner, x.id AS owned, r.share AS share"
+INSTRUMENTS = """
+MATCH (i:PolicyInstrument)
+OPTIONAL MATCH (imp)-[:IMPOSES]->(i)
+OPTIONAL MATCH (i)-[:COVERS]->(m:Mineral)
+OPTIONAL MATCH (i)-[:TARGETS]->(t)
+WITH i, imp, collect(DISTINCT m.id) AS minerals, collect(DISTINCT t.id) AS targets
+RETURN i.id AS id, i.name AS name, i.kind AS kind, imp.id AS imposer, i.status AS status, i.status_as_of AS status_as_of,
+       i.announced AS announced, i.effective AS effective, i.ended AS ended, i.suspended_from AS suspended_from,
+       i.suspended_until AS suspended_until, i.stages AS stages, i.target_scope AS target_scope, i.item_scope AS item_scope,
+       minerals, targets
+"""
+END_USES = "MATCH (m:Mineral)-[:USED_IN]->(e:EndUse) RETURN DISTINCT m.id AS mineral, e.id AS end_use"
 SOURCES = "MATCH (s:Source) RETURN s {.*} AS source ORDER BY s.id"
 ALL_NODES = "MATCH (n) WHERE n.id IS NOT NULL RETURN n.id AS id, labels(n) AS labels, properties(n) AS props"
 ALL_RELS = ("MATCH (a)-[r]->(b) WHERE a.id IS NOT NULL AND b.id IS NOT NULL "
@@ -76,6 +96,27 @@ class Neo4jProjection:
 
     def parts_of(self, organisation: str) -> list[str]:
         return [r["id"] for r in self._rows(PARTS_OF, id=organisation)]
+
+    def firms(self) -> pd.DataFrame:
+        return pd.DataFrame(self._rows(FIRMS), columns=["id", "name", "hq"])
+
+    def facilities(self) -> pd.DataFrame:
+        return pd.DataFrame(self._rows(FACILITIES), columns=["id", "name", "operator"])
+
+    def firm_activities(self) -> pd.DataFrame:
+        return pd.DataFrame(self._rows(FIRM_ACTIVITIES), columns=Projection.FIRM_ACTIVITY_COLUMNS)
+
+    def ownership(self) -> pd.DataFrame:
+        return pd.DataFrame(self._rows(OWNERSHIP), columns=["owner", "owned", "share"])
+
+    def instruments(self) -> pd.DataFrame:
+        rows = self._rows(INSTRUMENTS)
+        for r in rows:
+            r["minerals"], r["targets"] = sorted(r["minerals"]), sorted(r["targets"])
+        return pd.DataFrame(rows, columns=Projection.INSTRUMENT_COLUMNS)
+
+    def end_uses(self) -> pd.DataFrame:
+        return pd.DataFrame(self._rows(END_USES), columns=["mineral", "end_use"])
 
     def sources(self) -> pd.DataFrame:
         return pd.DataFrame([r["source"] for r in self._rows(SOURCES)])

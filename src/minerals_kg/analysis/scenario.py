@@ -1,0 +1,210 @@
+"""Disruption scenarios: apply policy instruments from the graph, remove countries, or cut stages,
+and report what the alliance loses per mineral, stage, end use and member.
+
+A scenario is a small YAML/JSON document (or the same fields as CLI flags)::
+
+    name: China's export controls in force
+    alliance: ministerial_2026
+    as_of: 2025-06-01            # which instruments are in force, and membership date
+    imposer: CHN                 # every instrument of this imposer and kind in force on as_of ...
+    kinds: [export_control]
+    instruments: []              # ... and/or these instrument ids (applied whatever their status)
+    remove_countries: []         # ISO-3: all their output, every stage
+    cut_stages: []               # [{mineral: gallium, stage: refining}]
+
+An instrument of ``item_scope: technology`` (know-how, equipment designs) is listed but cuts no
+material. Any other instrument cuts its imposer's output of the minerals it covers at the stages it lists (all stages
+when none) for the alliance when it applies to every destination (``target_scope: all``) or names a
+member as target. Supply lost is the cut suppliers' share of world output at that stage (and their
+quantity where the source gives one); the flow reaching the alliance is the supply network's
+max-flow (the weakest stage), before and after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..model import period_end, period_start
+from .network import max_flow
+from .supply import SUPPLY, mineral_subnetwork, supply_network
+
+ACTIVE = {"in_force", "partially_suspended", "signed"}
+NEVER_IN_FORCE = {"proposed", "announced", "withdrawn"}
+
+
+class StageCut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    mineral: str
+    stage: str
+
+
+class Scenario(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = "scenario"
+    alliance: str = "ministerial_2026"
+    as_of: dt.date | None = None
+    imposer: str | None = None
+    kinds: list[str] = Field(default_factory=lambda: ["export_control"])
+    instruments: list[str] = Field(default_factory=list)
+    remove_countries: list[str] = Field(default_factory=list)
+    cut_stages: list[StageCut] = Field(default_factory=list)
+
+
+def instrument_in_force(inst: dict, as_of: dt.date) -> bool:
+    """Whether an instrument was in force on ``as_of``.
+
+    Dates decide when they can: it started (effective, else announced) on or before ``as_of``, had not
+    ended, and was not suspended then. Instruments never in force (proposed, announced, withdrawn)
+    never apply. Without a start date, or when the recorded status (expired, superseded, suspended as of
+    ``status_as_of``) postdates nothing the dates say, the recorded status decides.
+    """
+    status = inst.get("status")
+    if status in NEVER_IN_FORCE:
+        return False
+    start = inst.get("effective") or inst.get("announced")
+    if not start:
+        return status in ACTIVE
+    if period_start(start) > as_of:
+        return False
+    if inst.get("ended") and period_start(inst["ended"]) <= as_of:
+        return False
+    if inst.get("suspended_from") and period_start(inst["suspended_from"]) <= as_of and (
+            not inst.get("suspended_until") or as_of <= period_end(inst["suspended_until"])):
+        return False
+    if status in ("expired", "superseded", "suspended") and not inst.get("ended") and not inst.get("suspended_from"):
+        return not (inst.get("status_as_of") and period_start(inst["status_as_of"]) <= as_of)
+    return True
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Scenario
+    members: frozenset[str]
+    applied: pd.DataFrame  # instruments applied
+    by_stage: pd.DataFrame
+    by_mineral: pd.DataFrame
+    by_end_use: pd.DataFrame
+    by_member: pd.DataFrame
+
+    def to_dict(self) -> dict:
+        import json
+
+        def records(df: pd.DataFrame) -> list[dict]:
+            return json.loads(df.to_json(orient="records"))
+
+        return {"scenario": json.loads(self.scenario.model_dump_json()), "members": sorted(self.members),
+                "instruments_applied": records(self.applied), "by_stage": records(self.by_stage),
+                "by_mineral": records(self.by_mineral), "by_end_use": records(self.by_end_use),
+                "by_member": records(self.by_member)}
+
+
+def cuts_for(scenario: Scenario, instruments: pd.DataFrame, members: frozenset[str], as_of: dt.date,
+             chains: dict) -> tuple[pd.DataFrame, dict[tuple[str, str], set[str]]]:
+    """Which (mineral, stage) loses which countries' output, and the instruments that cause it."""
+    cut: dict[tuple[str, str], set[str]] = {}
+    applied = []
+    for inst in instruments.to_dict("records"):
+        inst = {k: (None if isinstance(v, float) and v != v else v) for k, v in inst.items()}
+        chosen = inst["id"] in scenario.instruments or (
+            scenario.imposer is not None and inst["imposer"] == scenario.imposer and inst["kind"] in scenario.kinds
+            and instrument_in_force(inst, as_of))
+        if not chosen:
+            continue
+        targets = set(inst.get("targets") or [])
+        hit = sorted(targets & members) if inst.get("target_scope") != "all" else ["all"]
+        if not hit:
+            continue
+        reached: list[str] = []
+        if inst.get("item_scope") == "technology":  # know-how, not material: no supply is cut
+            applied.append({"instrument": inst["id"], "name": inst["name"], "imposer": inst["imposer"],
+                            "status": inst["status"], "targets": hit, "cuts": ["technology only: no material cut"]})
+            continue
+        for mineral in inst.get("minerals") or []:
+            if mineral not in chains:
+                continue
+            for stage in (inst.get("stages") or chains[mineral].stages):
+                if stage in chains[mineral].stages:
+                    cut.setdefault((mineral, stage), set()).add(inst["imposer"])
+                    reached.append(f"{mineral}/{stage}")
+        applied.append({"instrument": inst["id"], "name": inst["name"], "imposer": inst["imposer"],
+                        "status": inst["status"], "targets": hit, "cuts": reached})
+    for country in scenario.remove_countries:
+        for mineral, chain in chains.items():
+            for stage in chain.stages:
+                cut.setdefault((mineral, stage), set()).add(country)
+    for sc in scenario.cut_stages:
+        if sc.mineral in chains and sc.stage in chains[sc.mineral].stages:
+            cut.setdefault((sc.mineral, sc.stage), set()).add("*")
+    return pd.DataFrame(applied, columns=["instrument", "name", "imposer", "status", "targets", "cuts"]), cut
+
+
+def run_scenario(scenario: Scenario, current: pd.DataFrame, instruments: pd.DataFrame, end_uses: pd.DataFrame,
+                 members: frozenset[str], as_of: dt.date) -> ScenarioResult:
+    g = supply_network(current)
+    chains = g.graph["chains"]
+    applied, cut = cuts_for(scenario, instruments, members, as_of, chains)
+    stage_rows, mineral_rows = [], []
+    for mineral in sorted({m for m, _ in cut}):
+        sub = mineral_subnetwork(g, mineral)
+        sink = sub.graph["demand"]
+        before, _ = max_flow(sub, SUPPLY, sink)
+        after_graph = sub.copy()
+        for stage in chains[mineral].stages:
+            countries = cut.get((mineral, stage), set())
+            suppliers = [n for n, d in sub.nodes(data=True) if d.get("kind") == "supplier" and d["stage"] == stage]
+            lost = [n for n in suppliers if "*" in countries or sub.nodes[n]["country"] in countries]
+            if not countries:
+                continue
+            lost_share = sum(sub.nodes[n]["share"] for n in lost)
+            quantities = [sub.nodes[n]["quantity"] for n in lost]
+            coverage = sum(sub.nodes[n]["share"] for n in suppliers if sub.nodes[n]["country"] in members)
+            kept = [n for n in suppliers if n not in lost]
+            kept_total = sum(sub.nodes[n]["share"] for n in kept)
+            kept_members = sum(sub.nodes[n]["share"] for n in kept if sub.nodes[n]["country"] in members)
+            remaining = sorted(((sub.nodes[n]["country"], sub.nodes[n]["share"]) for n in suppliers if n not in lost),
+                               key=lambda t: -t[1])
+            info = chains[mineral].groups[stage]
+            stage_rows.append({
+                "mineral": mineral, "stage": stage, "year": info["year"], "edition": info["edition"],
+                "cut_countries": sorted(countries), "supply_lost_share": lost_share,
+                "supply_lost_quantity": sum(quantities) if lost and all(q is not None for q in quantities) else None,
+                "unit": info["unit"] if info["world_total"] is not None else "share",
+                "coverage_before": coverage,
+                "coverage_of_remaining_supply": kept_members / kept_total if kept_total else 0.0,
+                "remaining_suppliers": {c: s for c, s in remaining},
+            })
+            after_graph.remove_nodes_from(lost)
+        after, _ = max_flow(after_graph, SUPPLY, sink)
+        mineral_rows.append({"mineral": mineral, "flow_before": before, "flow_after": after,
+                             "flow_lost": before - after, "flow_lost_share": (before - after) / before if before else 0.0})
+    by_stage = pd.DataFrame(stage_rows, columns=[
+        "mineral", "stage", "year", "edition", "cut_countries", "supply_lost_share", "supply_lost_quantity", "unit",
+        "coverage_before", "coverage_of_remaining_supply", "remaining_suppliers"])
+    by_mineral = pd.DataFrame(mineral_rows, columns=["mineral", "flow_before", "flow_after", "flow_lost", "flow_lost_share"])
+    links = end_uses.merge(by_mineral, on="mineral")
+    by_end_use = (links.groupby("end_use").agg(minerals_cut=("mineral", lambda s: sorted(s)),
+                                                 worst_flow_lost_share=("flow_lost_share", "max"))
+                  .reset_index().sort_values("worst_flow_lost_share", ascending=False)) if not links.empty else \
+        pd.DataFrame(columns=["end_use", "minerals_cut", "worst_flow_lost_share"])
+    member_rows = []
+    for rec in applied.to_dict("records"):
+        if not rec["cuts"] or "/" not in rec["cuts"][0]:
+            continue
+        hit = sorted(members) if rec["targets"] == ["all"] else rec["targets"]
+        for member in hit:
+            for cut_at in rec["cuts"]:
+                mineral, stage = cut_at.split("/")
+                lost = next((r["supply_lost_share"] for r in stage_rows if r["mineral"] == mineral and r["stage"] == stage), 0.0)
+                member_rows.append({"member": member, "mineral": mineral, "stage": stage, "instrument": rec["instrument"],
+                                    "supply_lost_share": lost})
+    by_member = pd.DataFrame(member_rows, columns=["member", "mineral", "stage", "instrument", "supply_lost_share"])
+    if not by_member.empty:
+        by_member = (by_member.groupby(["member", "mineral", "stage"])
+                     .agg(supply_lost_share=("supply_lost_share", "max"), instruments=("instrument", lambda s: sorted(set(s))))
+                     .reset_index())
+    return ScenarioResult(scenario, members, applied, by_stage, by_mineral, by_end_use, by_member)
+
