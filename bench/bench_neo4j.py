@@ -39,7 +39,7 @@ from minerals_kg.validate import load_dataset
 def synthetic(n_firms: int, n_relationships: int, seed: int = 7) -> GraphElements:
     """Firms owning stakes in firms: n_firms Firm nodes, n_relationships OWNS relationships."""
     rng = random.Random(seed)
-    nodes = [(f"f{i}", ("Firm",), {"id": f"f{i}", "name": f"Firm {i}", "hq": "USA"}) for i in range(n_firms)]
+    nodes = [(f"f{i}", ("Firm",), {"id": f"f{i}", "name": f"Firm {i}"}) for i in range(n_firms)]
     edges = [(f"f{rng.randrange(n_firms)}", "OWNS", f"f{rng.randrange(n_firms)}",
               {"share": round(rng.random(), 4), "source": "synthetic", "confidence": "estimate"})
              for _ in range(n_relationships)]
@@ -48,7 +48,8 @@ def synthetic(n_firms: int, n_relationships: int, seed: int = 7) -> GraphElement
 
 def wipe(driver) -> None:  # type: ignore[no-untyped-def]
     with driver.session() as s:
-        s.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        s.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
+        s.run("MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
 
 
 def write_csvs(elements: GraphElements, folder: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -90,7 +91,7 @@ def load_csv(driver, jobs: list[tuple[str, str]], batch: int) -> None:  # type: 
     with driver.session() as s:
         for name, body in jobs:
             s.run(f"LOAD CSV WITH HEADERS FROM 'file:///{name}' AS row "
-                  f"CALL {{ WITH row {body} }} IN TRANSACTIONS OF {batch} ROWS").consume()
+                  f"CALL (row) {{ {body} }} IN TRANSACTIONS OF {batch} ROWS").consume()
 
 
 def measure(label: str, elements: GraphElements, settings: Neo4jSettings, import_dir: Path, batch: int) -> dict:
@@ -127,11 +128,12 @@ def main() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    import_dir = home / "import"
+    import_dir.mkdir(exist_ok=True)
+    (home / "neo4j.conf").write_text(f"server.directories.import={import_dir}\n")  # read by the launcher
     t0 = time.perf_counter()
     uri = server.start(port=port, home=home)
     startup = time.perf_counter() - t0
-    import_dir = home / "import"
-    import_dir.mkdir(exist_ok=True)
     settings = Neo4jSettings(uri=uri, password=os.environ["NEO4J_PASSWORD"])
     try:
         results = [measure("shipped data", graph_elements(load_dataset(shacl=False)), settings, import_dir, args.batch)]

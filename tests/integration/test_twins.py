@@ -95,3 +95,16 @@ def test_the_python_api_on_neo4j_gives_the_embedded_numbers(loaded, neo4j_settin
         assert on_server["coverage"].to_dict() == pytest.approx(here["coverage"].to_dict())
         assert kg.chokepoints()[["mineral", "stage"]].equals(embedded.chokepoints()[["mineral", "stage"]])
         assert kg.graph.number_of_nodes() == embedded.graph.number_of_nodes()
+
+
+@pytest.mark.parametrize("as_of", [None, "2024-01-01", "2025-06-01", "2026-11-26"])
+def test_scenario_supply_loss_twin(loaded, embedded, as_of):
+    cypher = {(r["mineral"], r["stage"]): r for r in run_query(
+        loaded, "scenario_supply_loss", {"imposer": "CHN", "alliance": "ministerial_2026", "as_of": as_of})}
+    python = embedded.scenario({"imposer": "CHN", "kinds": ["export_control"], "alliance": "ministerial_2026",
+                                "as_of": as_of}).by_stage
+    assert set(cypher) == set(zip(python.mineral, python.stage))
+    for row in python.itertuples():
+        c = cypher[(row.mineral, row.stage)]
+        assert (c["year"], c["edition"]) == (row.year, row.edition)
+        assert close(c["supply_lost_share"], row.supply_lost_share), (row.mineral, row.stage)
