@@ -32,6 +32,10 @@ def _unavailable(reason: str):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def neo4j_settings(tmp_path_factory) -> Neo4jSettings:  # type: ignore[no-untyped-def]
     if os.environ.get("NEO4J_URI"):
+        # the tests delete everything in the database they use: never do that to a server by accident
+        if os.environ.get("MINERALS_KG_TESTS_MAY_WIPE") != "yes":
+            _unavailable("the integration tests delete everything in the database at NEO4J_URI; "
+                         "set MINERALS_KG_TESTS_MAY_WIPE=yes to allow it, or unset NEO4J_URI to use a local server")
         yield Neo4jSettings.from_env()
         return
     if not (shutil.which("java") and shutil.which("mvn")):

@@ -108,3 +108,24 @@ def test_scenario_supply_loss_twin(loaded, embedded, as_of):
         c = cypher[(row.mineral, row.stage)]
         assert (c["year"], c["edition"]) == (row.year, row.edition)
         assert close(c["supply_lost_share"], row.supply_lost_share), (row.mineral, row.stage)
+
+
+def test_network_analyses_on_neo4j_equal_the_embedded_ones(loaded, neo4j_settings, embedded, monkeypatch):
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_settings.password)
+    with minerals_kg.open(neo4j_settings.uri) as kg:
+        for demand in ("ministerial_2026", "wind_turbines", "USA"):
+            a = kg.network_chokepoints(demand, minerals=["rare_earths", "gallium", "cobalt"])
+            b = embedded.network_chokepoints(demand, minerals=["rare_earths", "gallium", "cobalt"])
+            assert a[["mineral", "method", "country", "stage"]].equals(b[["mineral", "method", "country", "stage"]])
+            assert a["flow_at_stake"].tolist() == pytest.approx(b["flow_at_stake"].tolist())
+        spec = {"imposer": "CHN", "alliance": "ministerial_2026"}
+        sa, sb = kg.scenario(spec), embedded.scenario(spec)
+        assert list(sa.applied["instrument"]) == list(sb.applied["instrument"])
+        assert sa.by_stage["supply_lost_share"].tolist() == pytest.approx(sb.by_stage["supply_lost_share"].tolist())
+        ra, rb = kg.recommend("ministerial_2026", k=2), embedded.recommend("ministerial_2026", k=2)
+        assert list(ra["country"]) == list(rb["country"])
+        assert ra["marginal_gain"].tolist() == pytest.approx(rb["marginal_gain"].tolist())
+        ca = kg.concentration("cobalt", "mining", basis="control").set_index(["year", "edition"])["shares"]
+        cb = embedded.concentration("cobalt", "mining", basis="control").set_index(["year", "edition"])["shares"]
+        for key in cb.index:
+            assert ca[key] == pytest.approx(cb[key])
