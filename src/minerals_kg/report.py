@@ -44,7 +44,7 @@ def _png(fig) -> str:  # type: ignore[no-untyped-def]
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def heatmap(matrix: pd.DataFrame, title: str) -> str:
+def heatmap(matrix: pd.DataFrame, title: str, upper: pd.DataFrame | None = None) -> str:
     fig, ax = plt.subplots(figsize=(1.6 + 1.4 * len(matrix.columns), 0.32 * len(matrix) + 1.2))
     im = ax.imshow(matrix.values, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(len(matrix.columns)), matrix.columns)
@@ -52,7 +52,9 @@ def heatmap(matrix: pd.DataFrame, title: str) -> str:
     for i in range(matrix.shape[0]):
         for j in range(matrix.shape[1]):
             v = matrix.values[i, j]
-            ax.text(j, i, "–" if v != v else f"{v:.0%}", ha="center", va="center", fontsize=8)
+            hi = upper.values[i, j] if upper is not None else v
+            label = "–" if v != v else (f"{v:.0%}–{hi:.0%}" if hi - v >= 0.05 else f"{v:.0%}")
+            ax.text(j, i, label, ha="center", va="center", fontsize=8)
     ax.set_title(title, fontsize=10)
     fig.colorbar(im, ax=ax, fraction=0.04, label="share of world output")
     return _png(fig)
@@ -116,6 +118,7 @@ def build_report(kg, alliance: str, out_dir: Path) -> ReportResult:  # type: ign
     cov = kg.coverage(alliance)
     chain = kg.chain_coverage(alliance)
     matrix = coverage_matrix(cov)
+    upper = coverage_matrix(cov.assign(coverage=cov["coverage_upper"])) if not cov.empty else None
     sources = kg.sources()
     used = sorted({s for lst in current["sources"] for s in lst})
 
@@ -136,10 +139,13 @@ def build_report(kg, alliance: str, out_dir: Path) -> ReportResult:  # type: ign
         _table(chokes, ["mineral", "stage", "year", "edition", "top_country", "top_share", "cr3", "hhi",
                         "effective_suppliers", "confidence"], {"top_share", "cr3"}),
         "<h2>Alliance coverage, minerals × stages</h2>",
-        f"<img alt='coverage heatmap' src='{heatmap(matrix, f'Share of world output from {alliance} members')}'>"
+        "<p class='note'>Colour: the share of world output from members' countries; a range where the source "
+        "leaves part of the output unattributed (the members' share is then between the two numbers).</p>",
+        f"<img alt='coverage heatmap' src='{heatmap(matrix, f'Share of world output from {alliance} members', upper)}'>"
         if not matrix.empty else "<p>No coverage data.</p>",
         "<h3>Chain coverage (weakest stage)</h3>",
-        _table(chain, ["mineral", "chain_coverage", "weakest_stage", "stages"], {"chain_coverage"}),
+        _table(chain, ["mineral", "chain_coverage", "chain_coverage_upper", "weakest_stage", "stages"],
+               {"chain_coverage", "chain_coverage_upper"}),
         "<h3>Stage coverage, ex-China coverage and the largest outsider</h3>",
         "<p class='note'>coverage counts only output the source attributes to member countries; coverage_upper adds "
         "what the source leaves unattributed ('other countries', or the rest of a share table that names only the "

@@ -166,11 +166,15 @@ def coverage(current: pd.DataFrame, members: frozenset[str] | set[str], *,
 
 
 def chain_coverage(cov: pd.DataFrame) -> pd.DataFrame:
-    """Per mineral, the weakest stage's coverage (the chain is only as covered as that stage)."""
+    """Per mineral, the weakest stage's coverage (the chain is only as covered as that stage), and
+    its upper bound (the weakest stage when unattributed output is counted for the members)."""
+    columns = ["mineral", "chain_coverage", "chain_coverage_upper", "weakest_stage", "stages"]
     if cov.empty:
-        return pd.DataFrame(columns=["mineral", "chain_coverage", "weakest_stage", "stages"])
+        return pd.DataFrame(columns=columns)
     idx = cov.groupby("mineral")["coverage"].idxmin()
     weakest = cov.loc[idx, ["mineral", "coverage", "stage"]].rename(
         columns={"coverage": "chain_coverage", "stage": "weakest_stage"})
+    upper = cov.groupby("mineral")["coverage_upper"].min() if "coverage_upper" in cov else cov.groupby("mineral")["coverage"].min()
+    weakest["chain_coverage_upper"] = weakest["mineral"].map(upper)
     weakest["stages"] = weakest["mineral"].map(cov.groupby("mineral")["stage"].apply(lambda s: sorted(s)))
-    return weakest.sort_values("chain_coverage").reset_index(drop=True)
+    return weakest[columns].sort_values("chain_coverage").reset_index(drop=True)
