@@ -341,6 +341,22 @@ def _local_uri(uri: str | None) -> str | None:
 
 
 @app.command()
+def schema(
+    uri: UriOpt = None,
+    prune: Annotated[bool, typer.Option(help="Drop mkg_* constraints and indexes the ontology no longer has.")] = False,
+) -> None:
+    """Diff the server's constraints and indexes against the ontology; create what is missing."""
+    from .store.config import Neo4jSettings
+    from .store.schema import apply_schema
+
+    settings = Neo4jSettings.from_env(_local_uri(uri))
+    with settings.driver() as driver:
+        diff = apply_schema(driver, settings.database, prune=prune)
+    out.print(f"present: {len(diff.present)}; created: {', '.join(i.name for i in diff.missing) or 'none'}; "
+              f"{'dropped' if prune else 'not in the ontology (use --prune to drop)'}: {', '.join(diff.extra) or 'none'}")
+
+
+@app.command()
 def load(
     uri: UriOpt = None,
     wipe: Annotated[bool, typer.Option(help="Delete every node of the ontology's labels first.")] = False,
@@ -356,6 +372,9 @@ def load(
     out.print(f"loaded {report.nodes_written} nodes and {report.relationships_written} relationships into "
               f"{settings.uri} in {report.seconds:.1f}s (schema created: {len(report.schema_created)}; "
               f"stale removed: {report.nodes_deleted} nodes, {report.relationships_deleted} relationships)")
+    if report.schema_stale:
+        err.print(f"schema items the ontology no longer has: {', '.join(report.schema_stale)} "
+                  "(`minerals-kg schema --prune` drops them)")
 
 
 @app.command()
@@ -404,8 +423,15 @@ def _coverage_cell(row) -> str:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
+    import logging
+
+    # server notifications (e.g. "property key does not exist" for a key no row has yet) are not
+    # errors; tests check the library for deprecations instead of printing them to users
+    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
     try:
-        app(standalone_mode=False)
+        rc = app(standalone_mode=False)
+        if isinstance(rc, int) and rc:
+            sys.exit(rc)
     except DataValidationError as exc:
         err.print(f"[red]error[/red]: {len(exc.issues)} error(s) in the sources; nothing was loaded", highlight=False)
         for issue in exc.issues:

@@ -122,3 +122,21 @@ def test_routing_uri_works_against_a_single_server(clean_db, neo4j_settings, tmp
     routed = dataclasses.replace(neo4j_settings, uri=neo4j_settings.uri.replace("bolt://", "neo4j://"))
     report = load(routed, build_tiny(tmp_path / "loaders"), progress=False)
     assert report.relationships_written > 0
+
+
+def test_schema_diff_reports_and_prunes_what_the_ontology_no_longer_has(clean_db, neo4j_settings):
+    from minerals_kg.store.schema import apply_schema
+
+    with clean_db.session() as session:
+        session.run("CREATE CONSTRAINT mkg_retired_label_id IF NOT EXISTS FOR (n:RetiredLabel) REQUIRE n.id IS UNIQUE").consume()
+        session.run("CREATE INDEX someone_elses_index IF NOT EXISTS FOR (n:Other) ON (n.x)").consume()
+    kept = apply_schema(clean_db, "neo4j")
+    assert kept.extra == ["mkg_retired_label_id"]  # reported, not dropped
+    pruned = apply_schema(clean_db, "neo4j", prune=True)
+    assert pruned.extra == ["mkg_retired_label_id"]
+    with clean_db.session() as session:
+        names = {r["name"] for r in session.run("SHOW CONSTRAINTS YIELD name RETURN name")}
+        indexes = {r["name"] for r in session.run("SHOW INDEXES YIELD name RETURN name")}
+        session.run("DROP INDEX someone_elses_index IF EXISTS").consume()
+    assert "mkg_retired_label_id" not in names
+    assert "someone_elses_index" in indexes  # not ours: left alone

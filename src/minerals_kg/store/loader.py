@@ -40,6 +40,7 @@ class LoadReport:
     nodes_deleted: int = 0
     relationships_deleted: int = 0
     schema_created: list[str] = field(default_factory=list)
+    schema_stale: list[str] = field(default_factory=list)  # mkg_* items the ontology no longer has
     seconds: float = 0.0
 
 
@@ -97,7 +98,9 @@ def write_elements(settings: Neo4jSettings, elements: GraphElements, *, wipe: bo
     try:
         with settings.driver() as driver:
             driver.verify_connectivity()
-            report.schema_created = [i.name for i in apply_schema(driver, settings.database).missing]
+            diff = apply_schema(driver, settings.database)
+            report.schema_created = [i.name for i in diff.missing]
+            report.schema_stale = diff.extra
             with driver.session(database=settings.database) as session, Progress(disable=not progress, transient=True) as bar:
                 if wipe:
                     _wipe(session, onto, report)
