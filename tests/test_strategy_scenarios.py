@@ -125,3 +125,14 @@ def test_recommend_is_greedy_and_its_gain_is_exact(kg):
     everyone = kg.recommend("summit", k=2, exclude=())
     assert list(everyone["country"]) == ["CHN", "COD"]
     assert everyone.iloc[0].marginal_gain == pytest.approx(0.425)
+
+
+def test_removing_a_firm_takes_its_sourced_output_from_its_host(kg):
+    result = kg.scenario({"alliance": "summit", "remove_firms": ["dragon"]})
+    row = result.by_stage.set_index(["mineral", "stage"]).loc[("y", "mining")]
+    assert row.supply_lost_share == pytest.approx(0.5)        # Dragon's 100 t of the 200 t world
+    assert row.supply_lost_quantity == pytest.approx(100)
+    # DRC keeps 50 t of its 150 t; Germany's 20 t and the 30 t USGS leaves unattributed are untouched
+    assert row.remaining_suppliers == pytest.approx({"COD": 0.25, "unattributed": 0.15, "DEU": 0.10})
+    assert result.by_mineral.set_index("mineral").loc["y", "flow_after"] == pytest.approx(0.5)
+    assert result.firms["matched"].all()

@@ -145,8 +145,9 @@ class KnowledgeGraph:
             scenario = Scenario.model_validate(scenario)
         members = self.members(scenario.alliance, as_of=scenario.as_of)
         as_of = scenario.as_of or members.as_of
-        return run_scenario(scenario, self.concentration(current=True), self.projection.instruments(),
-                            self.projection.end_uses(), members.countries, as_of)
+        current = self.concentration(current=True, year=scenario.year, edition=scenario.edition)
+        return run_scenario(scenario, current, self.projection.instruments(), self.projection.end_uses(),
+                            members.countries, as_of, self.projection.firm_activities())
 
     def what_if(self, alliance: str, *, add: list[str] = (), remove: list[str] = (),  # type: ignore[assignment]
                 as_of: dt.date | str | None = None) -> pd.DataFrame:

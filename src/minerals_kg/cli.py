@@ -244,6 +244,8 @@ def scenario(
     kind: Annotated[list[str] | None, typer.Option(help="... of these kinds (default export_control).")] = None,
     instrument: Annotated[list[str] | None, typer.Option(help="Apply this instrument id (repeatable).")] = None,
     remove_country: Annotated[list[str] | None, typer.Option(help="Remove all output of this ISO-3 country.")] = None,
+    remove_firm: Annotated[list[str] | None, typer.Option(help="Remove this firm's sourced output from its host countries.")] = None,
+    year: YearOpt = None, edition: EditionOpt = None,
     cut_stage: Annotated[list[str] | None, typer.Option(help="Cut a stage, as mineral:stage (repeatable).")] = None,
     save: Annotated[Path | None, typer.Option("--save", help="Write the full result as JSON here.")] = None,
     fmt: FormatOpt = Format.table, root: RootOpt = DEFAULT_ROOT,
@@ -255,7 +257,7 @@ def scenario(
 
     spec: dict[str, Any] = yaml.safe_load(file.read_text(encoding="utf-8")) if file else {}
     overrides = {"alliance": alliance, "as_of": as_of, "imposer": imposer, "kinds": kind, "instruments": instrument,
-                 "remove_countries": remove_country,
+                 "remove_countries": remove_country, "remove_firms": remove_firm, "year": year, "edition": edition,
                  "cut_stages": [dict(zip(("mineral", "stage"), c.split(":", 1))) for c in cut_stage] if cut_stage else None}
     spec.update({k: v for k, v in overrides.items() if v})
     result = _kg(root).scenario(Scenario.model_validate(spec))
@@ -269,6 +271,8 @@ def scenario(
                                            "supply_lost_quantity", "unit", "coverage_before", "coverage_of_remaining_supply"],
                          f"Supply lost to {result.scenario.alliance} by mineral and stage"))
     out.print(rich_table(result.by_end_use, ["end_use", "minerals_cut", "worst_flow_lost_share"], "End uses exposed"))
+    if not result.firms.empty:
+        out.print(rich_table(result.firms, list(result.firms.columns), "Firm quantities considered (matched = counted)"))
     if save:
         out.print(f"Full result written to {save}")
 

@@ -15,6 +15,7 @@ import re
 import pandas as pd
 
 from ..countries import OTHER_COUNTRIES, WORLD
+from ..model import TONNES_PER_UNIT, Unit
 
 INCOMPATIBLE = re.compile(r"carbonate|hydroxide|spodumene|concentrate grade|magnet|NdPr|ferro|oxide \(|blanks", re.I)
 
@@ -30,6 +31,14 @@ def controlling_country(entity: str, firms: dict[str, str], owners: dict[str, li
     if majority:
         return controlling_country(majority[0][0], firms, owners, _seen | {entity})
     return firms.get(entity)
+
+
+def in_unit(quantity: float, unit: str | None, target: str | None) -> float | None:
+    """A mass converted between kg, t, kt and Mt (exact); None when either unit is not a mass unit."""
+    try:
+        return quantity * TONNES_PER_UNIT[Unit(unit)] / TONNES_PER_UNIT[Unit(target)]
+    except (ValueError, KeyError):
+        return None
 
 
 def _compatible(group_basis: str | None, firm_basis: str | None) -> bool:
@@ -59,9 +68,10 @@ def attribute_control(production: pd.DataFrame, activities: pd.DataFrame, firms:
     groups = out[(out["country_label"] == "Country") & out["quantity"].notna()]
     for act in activities.dropna(subset=["quantity", "year"]).itertuples():
         match = groups[(groups["mineral"] == act.mineral) & (groups["stage"] == act.stage) &
-                       (groups["year"] == int(act.year)) & (groups["country"] == act.country) & (groups["unit"] == act.unit)]
+                       (groups["year"] == int(act.year)) & (groups["country"] == act.country)]
         for idx, host in match.iterrows():
-            if not _compatible(host["basis"], act.basis):
+            quantity = in_unit(float(act.quantity), act.unit, host["unit"])
+            if quantity is None or not _compatible(host["basis"], act.basis):
                 continue
             # who controls the output: the facility's owners by share, else the firm
             shares = owners.get(act.facility, []) if isinstance(act.facility, str) else []
@@ -74,14 +84,14 @@ def attribute_control(production: pd.DataFrame, activities: pd.DataFrame, firms:
             for controller, share in parts:
                 if controller is None or controller == host["country"]:
                     continue
-                moved = min(float(act.quantity) * share, float(out.at[idx, "quantity"]))
+                moved = min(quantity * share, float(out.at[idx, "quantity"]))
                 out.at[idx, "quantity"] -= moved
                 extra = host.copy()
                 extra["country"], extra["quantity"] = controller, moved
                 out = pd.concat([out, extra.to_frame().T], ignore_index=True)
                 moves.append({"mineral": act.mineral, "stage": act.stage, "year": int(act.year), "edition": host["edition"],
                               "host": host["country"], "controller": controller, "firm": act.firm, "facility": act.facility,
-                              "quantity": moved, "unit": act.unit, "source": act.source})
+                              "quantity": moved, "unit": host["unit"], "source": act.source})
     # merge the rows of a controller that already produced in the same group
     keys = ["mineral", "stage", "year", "edition", "country"]
     agg = {c: "first" for c in out.columns if c not in keys + ["quantity"]}

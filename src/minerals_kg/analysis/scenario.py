@@ -10,7 +10,10 @@ A scenario is a small YAML/JSON document (or the same fields as CLI flags)::
     kinds: [export_control]
     instruments: []              # ... and/or these instrument ids (applied whatever their status)
     remove_countries: []         # ISO-3: all their output, every stage
+    remove_firms: []             # firm ids: their sourced quantities, taken from their host countries
     cut_stages: []               # [{mineral: gallium, stage: refining}]
+    year: null                   # pin the data year / edition (default: latest per mineral and stage)
+    edition: null
 
 An instrument of ``item_scope: technology`` (know-how, equipment designs) is listed but cuts no
 material. Any other instrument cuts its imposer's output of the minerals it covers at the stages it lists (all stages
@@ -23,7 +26,7 @@ max-flow (the weakest stage), before and after.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
@@ -51,7 +54,10 @@ class Scenario(BaseModel):
     kinds: list[str] = Field(default_factory=lambda: ["export_control"])
     instruments: list[str] = Field(default_factory=list)
     remove_countries: list[str] = Field(default_factory=list)
+    remove_firms: list[str] = Field(default_factory=list)
     cut_stages: list[StageCut] = Field(default_factory=list)
+    year: int | None = None
+    edition: str | None = None
 
 
 def instrument_in_force(inst: dict, as_of: dt.date) -> bool:
@@ -89,6 +95,7 @@ class ScenarioResult:
     by_mineral: pd.DataFrame
     by_end_use: pd.DataFrame
     by_member: pd.DataFrame
+    firms: pd.DataFrame = field(default_factory=pd.DataFrame)  # firm quantities considered, matched or not
 
     def to_dict(self) -> dict:
         import json
@@ -99,7 +106,7 @@ class ScenarioResult:
         return {"scenario": json.loads(self.scenario.model_dump_json()), "members": sorted(self.members),
                 "instruments_applied": records(self.applied), "by_stage": records(self.by_stage),
                 "by_mineral": records(self.by_mineral), "by_end_use": records(self.by_end_use),
-                "by_member": records(self.by_member)}
+                "by_member": records(self.by_member), "firms": records(self.firms)}
 
 
 def cuts_for(scenario: Scenario, instruments: pd.DataFrame, members: frozenset[str], as_of: dt.date,
@@ -142,11 +149,42 @@ def cuts_for(scenario: Scenario, instruments: pd.DataFrame, members: frozenset[s
     return pd.DataFrame(applied, columns=["instrument", "name", "imposer", "status", "targets", "cuts"]), cut
 
 
+def firm_cuts(firms: list[str], activities: pd.DataFrame, chains: dict) -> tuple[dict[tuple[str, str], dict[str, float]], list[dict]]:
+    """Shares of world output a firm's removal takes from its host countries, per (mineral, stage).
+
+    Only firm quantities that match the group used for that mineral and stage (year, unit, and a basis
+    naming the same content; see :mod:`analysis.control`) count; the others are reported as unmatched.
+    """
+    from .control import _compatible, in_unit
+
+    partial: dict[tuple[str, str], dict[str, float]] = {}
+    notes = []
+    for act in activities[activities["firm"].isin(firms)].to_dict("records"):
+        chain = chains.get(act["mineral"])
+        group = chain.groups.get(act["stage"]) if chain else None
+        world = group.get("world_total") if group else None
+        quantity = act.get("quantity")
+        quantity = in_unit(float(quantity), act.get("unit"), group["unit"]) if group and quantity == quantity and \
+            quantity is not None else None
+        ok = (quantity is not None and act.get("year") == group["year"] and isinstance(world, (int, float))
+              and world > 0 and _compatible(group.get("basis"), act.get("basis")))
+        notes.append({"firm": act["firm"], "mineral": act["mineral"], "stage": act["stage"], "country": act["country"],
+                      "year": act.get("year"), "quantity": act.get("quantity"), "unit": act.get("unit"), "matched": bool(ok)})
+        if ok:
+            bucket = partial.setdefault((act["mineral"], act["stage"]), {})
+            bucket[act["country"]] = bucket.get(act["country"], 0.0) + quantity / world
+    return partial, notes
+
+
 def run_scenario(scenario: Scenario, current: pd.DataFrame, instruments: pd.DataFrame, end_uses: pd.DataFrame,
-                 members: frozenset[str], as_of: dt.date) -> ScenarioResult:
+                 members: frozenset[str], as_of: dt.date, activities: pd.DataFrame | None = None) -> ScenarioResult:
     g = supply_network(current)
     chains = g.graph["chains"]
     applied, cut = cuts_for(scenario, instruments, members, as_of, chains)
+    partial, firm_notes = firm_cuts(scenario.remove_firms, activities, chains) if scenario.remove_firms and \
+        activities is not None else ({}, [])
+    for key in partial:
+        cut.setdefault(key, set())
     stage_rows, mineral_rows = [], []
     for mineral in sorted({m for m, _ in cut}):
         sub = mineral_subnetwork(g, mineral)
@@ -155,29 +193,42 @@ def run_scenario(scenario: Scenario, current: pd.DataFrame, instruments: pd.Data
         after_graph = sub.copy()
         for stage in chains[mineral].stages:
             countries = cut.get((mineral, stage), set())
-            suppliers = [n for n, d in sub.nodes(data=True) if d.get("kind") == "supplier" and d["stage"] == stage]
-            lost = [n for n in suppliers if "*" in countries or sub.nodes[n]["country"] in countries]
-            if not countries:
+            firm_loss = partial.get((mineral, stage), {})
+            if not countries and not firm_loss:
                 continue
-            lost_share = sum(sub.nodes[n]["share"] for n in lost)
-            quantities = [sub.nodes[n]["quantity"] for n in lost]
+            suppliers = [n for n, d in sub.nodes(data=True) if d.get("kind") == "supplier" and d["stage"] == stage]
+            # share of world output each supplier loses: all of it, or the removed firms' part
+            losses = {}
+            for n in suppliers:
+                country, share = sub.nodes[n]["country"], sub.nodes[n]["share"]
+                if "*" in countries or country in countries:
+                    losses[n] = share
+                elif country in firm_loss:
+                    losses[n] = min(share, firm_loss[country])
+            lost = [n for n, x in losses.items() if x >= sub.nodes[n]["share"] - 1e-12]
+            lost_share = sum(losses.values())
+            world = chains[mineral].groups[stage]["world_total"]
+            has_quantity = isinstance(world, (int, float)) and world == world
             coverage = sum(sub.nodes[n]["share"] for n in suppliers if sub.nodes[n]["country"] in members)
-            kept = [n for n in suppliers if n not in lost]
-            kept_total = sum(sub.nodes[n]["share"] for n in kept)
-            kept_members = sum(sub.nodes[n]["share"] for n in kept if sub.nodes[n]["country"] in members)
-            remaining = sorted(((sub.nodes[n]["country"], sub.nodes[n]["share"]) for n in suppliers if n not in lost),
-                               key=lambda t: -t[1])
+            left = {n: sub.nodes[n]["share"] - losses.get(n, 0.0) for n in suppliers}
+            kept_total = sum(left.values())
+            kept_members = sum(v for n, v in left.items() if sub.nodes[n]["country"] in members)
+            remaining = sorted(((sub.nodes[n]["country"], v) for n, v in left.items() if v > 1e-12), key=lambda t: -t[1])
             info = chains[mineral].groups[stage]
             stage_rows.append({
                 "mineral": mineral, "stage": stage, "year": info["year"], "edition": info["edition"],
-                "cut_countries": sorted(countries), "supply_lost_share": lost_share,
-                "supply_lost_quantity": sum(quantities) if lost and all(q is not None for q in quantities) else None,
+                "cut_countries": sorted(countries | set(firm_loss)), "supply_lost_share": lost_share,
+                "supply_lost_quantity": lost_share * world if has_quantity else None,
                 "unit": info["unit"] if info["world_total"] is not None else "share",
                 "coverage_before": coverage,
                 "coverage_of_remaining_supply": kept_members / kept_total if kept_total else 0.0,
                 "remaining_suppliers": {c: s for c, s in remaining},
             })
             after_graph.remove_nodes_from(lost)
+            for n, x in losses.items():
+                if n not in lost:  # a partial cut (a firm's part of a country's output)
+                    u = next(iter(after_graph.predecessors(n)))
+                    after_graph.edges[u, n]["capacity"] = sub.nodes[n]["share"] - x
         after, _ = max_flow(after_graph, SUPPLY, sink)
         mineral_rows.append({"mineral": mineral, "flow_before": before, "flow_after": after,
                              "flow_lost": before - after, "flow_lost_share": (before - after) / before if before else 0.0})
@@ -206,5 +257,7 @@ def run_scenario(scenario: Scenario, current: pd.DataFrame, instruments: pd.Data
         by_member = (by_member.groupby(["member", "mineral", "stage"])
                      .agg(supply_lost_share=("supply_lost_share", "max"), instruments=("instrument", lambda s: sorted(set(s))))
                      .reset_index())
-    return ScenarioResult(scenario, members, applied, by_stage, by_mineral, by_end_use, by_member)
+    return ScenarioResult(scenario, members, applied, by_stage, by_mineral, by_end_use, by_member,
+                          pd.DataFrame(firm_notes, columns=["firm", "mineral", "stage", "country", "year", "quantity",
+                                                            "unit", "matched"]))
 

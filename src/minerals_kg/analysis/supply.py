@@ -63,7 +63,8 @@ def supply_network(current: pd.DataFrame, *, end_uses: dict[str, list[str]] | No
         stages = [s for s in STAGES if s in by_stage]
         chains[mineral] = MineralChain(mineral, stages, {
             s: {"year": int(by_stage[s]["year"]), "edition": by_stage[s]["edition"],
-                "unit": by_stage[s].get("unit"), "world_total": by_stage[s].get("world_total")}
+                "unit": by_stage[s].get("unit"), "world_total": by_stage[s].get("world_total"),
+                "basis": by_stage[s].get("basis")}
             for s in stages})
         previous = SUPPLY
         for stage in stages:
