@@ -91,6 +91,8 @@ def _table(df: pd.DataFrame, columns: list[str], pct: set[str] = frozenset()) ->
                 text = ""
             elif c in pct and isinstance(v, (int, float)):
                 text = f"{v:.1%}"
+            elif isinstance(v, float) and ("quantity" in c or c == "world_total"):
+                text = f"{v:,.0f}"
             elif isinstance(v, float):
                 text = f"{v:,.3f}"
             elif isinstance(v, (list, tuple)):
@@ -121,6 +123,7 @@ def build_report(kg, alliance: str, out_dir: Path) -> ReportResult:  # type: ign
     upper = coverage_matrix(cov.assign(coverage=cov["coverage_upper"])) if not cov.empty else None
     sources = kg.sources()
     used = sorted({s for lst in current["sources"] for s in lst})
+    bans = kg.scenario({"imposer": "CHN", "kinds": ["export_control"], "alliance": alliance})
 
     via = pd.Series(members.via).value_counts()
     via_text = ", ".join(f"{n} via {html.escape(k)}" for k, n in via.items())
@@ -154,6 +157,14 @@ def build_report(kg, alliance: str, out_dir: Path) -> ReportResult:  # type: ign
         _table(cov, ["mineral", "stage", "year", "edition", "coverage", "coverage_upper", "coverage_ex_china",
                      "max_outsider", "max_outsider_share", "exceeds_benchmark", "withheld_members"],
                {"coverage", "coverage_upper", "coverage_ex_china", "max_outsider_share"}),
+        f"<h2>What China's export controls in force on {bans.scenario.as_of or members.as_of} cut</h2>",
+        "<p class='note'>Scenario: every Chinese export control in force that date and reaching a member "
+        "(technology-only controls cut no material); the supply lost is China's share of world output at the "
+        "stage the control covers. `minerals-kg scenario --imposer CHN` for the full result.</p>",
+        _table(bans.by_stage, ["mineral", "stage", "year", "edition", "supply_lost_share", "supply_lost_quantity", "unit",
+                               "coverage_before", "coverage_of_remaining_supply"],
+               {"supply_lost_share", "coverage_before", "coverage_of_remaining_supply"}),
+        _table(bans.applied, ["instrument", "name", "status", "targets", "cuts"]),
         "<h2>Top producers</h2>",
         f"<img alt='top producers, mining' src='{top_producers_chart(current, 'mining')}'>",
         f"<img alt='top producers, refining' src='{top_producers_chart(current, 'refining')}'>"
