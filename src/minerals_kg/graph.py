@@ -26,7 +26,6 @@ from .model import (
     Membership,
     Ownership,
     Participation,
-    PolicyInstrument,
     Production,
     Record,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rdflib import Graph
-from rdflib.namespace import SH
+from rdflib.namespace import RDF, SH
 
 from .errors import Issue
 from .ontology import ONTOLOGY_FILE, SHAPES_FILE
@@ -37,13 +37,9 @@ def shacl_issues(dataset: Dataset) -> list[Issue]:
         focus_id = str(focus).removeprefix(str(DATA)) if focus is not None else "?"
         if focus is not None and not str(focus).startswith(str(DATA)):
             # a reified relationship: name it by its subject and predicate
-            subj, pred = data.value(focus, _RDF_SUBJECT), data.value(focus, _RDF_PREDICATE)
+            subj, pred = data.value(focus, RDF.subject), data.value(focus, RDF.predicate)
             focus_id = f"{str(subj).removeprefix(str(DATA))} -[{str(pred).rsplit('#', 1)[-1]}]->"
         field = str(path).rsplit("#", 1)[-1] if path is not None else "node"
         issues.append(Issue(f"shapes.ttl: {focus_id}", 0, field, str(message), "empty" if value is None else str(value)))
     return issues
 
-
-from rdflib.namespace import RDF as _RDF  # noqa: E402
-
-_RDF_SUBJECT, _RDF_PREDICATE = _RDF.subject, _RDF.predicate

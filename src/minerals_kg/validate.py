@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -305,12 +304,3 @@ def load_dataset(root: Path | str = DEFAULT_ROOT, *, shacl: bool = True) -> Data
         if issues:
             raise DataValidationError(issues)
     return dataset
-
-
-def iter_issues(root: Path | str = DEFAULT_ROOT) -> Iterable[Issue]:
-    try:
-        load_dataset(root)
-    except DataValidationError as exc:
-        return exc.issues
-    return []
-
