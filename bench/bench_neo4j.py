@@ -120,7 +120,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--relationships", type=int, default=1_000_000)
     parser.add_argument("--firms", type=int, default=100_000)
-    parser.add_argument("--batch", type=int, default=2000)
+    parser.add_argument("--batch", type=int, default=10_000)
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="mkg-bench-neo4j-"))

@@ -364,7 +364,7 @@ def schema(
 def load(
     uri: UriOpt = None,
     wipe: Annotated[bool, typer.Option(help="Delete every node of the ontology's labels first.")] = False,
-    batch_size: Annotated[int, typer.Option(help="Rows per UNWIND transaction.")] = 2000,
+    batch_size: Annotated[int, typer.Option(help="Rows per UNWIND transaction.")] = 10_000,
     root: RootOpt = DEFAULT_ROOT,
 ) -> None:
     """Validate every source, then write the graph to Neo4j (idempotent: MERGE on constrained ids)."""

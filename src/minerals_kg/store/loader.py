@@ -84,7 +84,7 @@ def _group(elements: GraphElements) -> tuple[dict, dict]:
 
 
 def write_elements(settings: Neo4jSettings, elements: GraphElements, *, wipe: bool = False,
-                   batch_size: int = 2000, progress: bool = True, sync: bool = True) -> LoadReport:
+                   batch_size: int = 10_000, progress: bool = True, sync: bool = True) -> LoadReport:
     """Write nodes and relationships in batched managed transactions; see the module docstring."""
     import time
 
@@ -165,7 +165,7 @@ def _delete_stale(session, onto: Ontology, nodes: dict, rels: dict, report: Load
 
 
 def load(settings: Neo4jSettings, root: Path | str = DEFAULT_ROOT, *, wipe: bool = False,
-         batch_size: int = 2000, progress: bool = True) -> LoadReport:
+         batch_size: int = 10_000, progress: bool = True) -> LoadReport:
     """Validate every source (pydantic, cross-file rules, SHACL), then write the graph.
 
     Validation runs before any connection is made: with any error, nothing is written.
