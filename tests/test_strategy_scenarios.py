@@ -136,3 +136,37 @@ def test_removing_a_firm_takes_its_sourced_output_from_its_host(kg):
     assert row.remaining_suppliers == pytest.approx({"COD": 0.25, "unattributed": 0.15, "DEU": 0.10})
     assert result.by_mineral.set_index("mineral").loc["y", "flow_after"] == pytest.approx(0.5)
     assert result.firms["matched"].all()
+
+
+def test_a_scenario_naming_unknown_things_is_refused_with_every_problem(kg):
+    from minerals_kg.errors import MineralsKGError
+
+    with pytest.raises(MineralsKGError) as exc:
+        kg.scenario({"alliance": "summit", "instruments": ["no_such_ban"], "remove_firms": ["nobody"],
+                     "remove_countries": ["XXX"], "cut_stages": [{"mineral": "unobtainium", "stage": "mining"}]})
+    lines = str(exc.value).splitlines()
+    assert lines == [
+        "scenario: instruments: expected a known instrument id, got 'no_such_ban'",
+        "scenario: remove_firms: expected a known firm id, got 'nobody'",
+        "scenario: cut_stages.mineral: expected a mineral id with production data, got 'unobtainium'",
+        "scenario: remove_countries: expected an ISO-3 country code, got 'XXX'",
+    ]
+
+
+def test_a_malformed_scenario_file_is_one_precise_error_and_exit_1(tiny, tmp_path):
+    root = add_policies(tiny)
+    spec = tmp_path / "bad.yaml"
+    spec.write_text("alliance: summit\ncut_stages: [{mineral: x, stage: smelting}]\ncolour: red\n")
+    result = run_cli("scenario", str(spec), "--root", str(root))
+    assert result.returncode == 1
+    assert f"{spec}: cut_stages.0.stage: expected 'mining', 'processing'" in result.stderr
+    assert f"{spec}: colour: expected Extra inputs are not permitted" in result.stderr
+
+
+def test_unknown_minerals_in_analyses_are_refused(kg):
+    from minerals_kg.errors import MineralsKGError
+
+    with pytest.raises(MineralsKGError, match="minerals: expected a mineral id with production data, got 'xx'"):
+        kg.recommend("summit", minerals=["xx"])
+    with pytest.raises(MineralsKGError, match="demand: expected an alliance, ISO-3 country or end-use id"):
+        kg.network_chokepoints("nowhere")

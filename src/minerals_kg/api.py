@@ -7,6 +7,7 @@ from pathlib import Path
 
 import networkx as nx
 import pandas as pd
+from pydantic import ValidationError
 
 from .analysis import chain_coverage, chokepoints, concentration, coverage, current_groups, resolve_members
 from .analysis.control import attribute_control
@@ -15,6 +16,7 @@ from .analysis.network_chokepoints import network_chokepoints
 from .analysis.scenario import Scenario, ScenarioResult, run_scenario
 from .analysis.strategy import DEFAULT_EXCLUDED, recommend, what_if
 from .analysis.supply import supply_network
+from .countries import CountryResolver
 from .errors import MineralsKGError
 from .graph import Projection, build_graph
 from .sources import DEFAULT_ROOT
@@ -124,7 +126,10 @@ class KnowledgeGraph:
                             betweenness_k: int | None = None) -> pd.DataFrame:
         """Dominators, articulation points, minimum cuts, N-1/N-k impact and betweenness for a demand
         node: an alliance (organisation or event id), a country (ISO-3) or an end use id."""
+        self._check_minerals(minerals, "minerals")
         label = self.projection.node_label(demand)
+        if label is None:
+            raise MineralsKGError(f"demand: expected an alliance, ISO-3 country or end-use id, got {demand!r}")
         if label == "EndUse":
             kind, members = "end_use", frozenset()
         elif label == "Country":
@@ -135,14 +140,50 @@ class KnowledgeGraph:
                                    demand_kind=kind, members=members, minerals=minerals, top=top,
                                    betweenness_k=betweenness_k)
 
-    def scenario(self, scenario: Scenario | dict | str | Path) -> ScenarioResult:
-        """Apply a scenario (a Scenario, a dict, or a YAML/JSON file) and report what the alliance loses."""
+    def _check_minerals(self, minerals: list[str] | None, where: str) -> None:
+        known = set(self.concentration()["mineral"])
+        for m in minerals or []:
+            if m not in known:
+                raise MineralsKGError(f"{where}: expected a mineral id with production data, got {m!r}")
+
+    def scenario(self, scenario: Scenario | dict | str | Path, *, overrides: dict | None = None) -> ScenarioResult:
+        """Apply a scenario (a Scenario, a dict, or a YAML/JSON file) and report what the alliance loses.
+
+        Every id in it must exist (instruments, firms, countries, minerals), else one error per problem.
+        ``overrides`` (e.g. command-line flags) replace the scenario's fields.
+        """
+        where = "scenario"
         if isinstance(scenario, (str, Path)):
             import yaml
 
-            scenario = yaml.safe_load(Path(scenario).read_text(encoding="utf-8"))
+            where = str(scenario)
+            try:
+                scenario = yaml.safe_load(Path(scenario).read_text(encoding="utf-8")) or {}
+            except (OSError, yaml.YAMLError) as exc:
+                raise MineralsKGError(f"{where}: expected a readable YAML/JSON scenario, got {str(exc).splitlines()[0]}") from exc
+        if overrides:
+            scenario = {**(scenario.model_dump() if isinstance(scenario, Scenario) else scenario), **overrides}
         if isinstance(scenario, dict):
-            scenario = Scenario.model_validate(scenario)
+            try:
+                scenario = Scenario.model_validate(scenario)
+            except ValidationError as exc:
+                raise MineralsKGError("\n".join(
+                    f"{where}: {'.'.join(map(str, e['loc']))}: expected {e['msg'].removeprefix('Input should be ')}, "
+                    f"got {e.get('input')!r}" for e in exc.errors())) from exc
+        problems = []
+        resolver = CountryResolver()
+        instruments = set(self.projection.instruments()["id"])
+        firms = set(self.projection.firms()["id"])
+        minerals = set(self.concentration()["mineral"])
+        checks = [("instruments", scenario.instruments, instruments, "a known instrument id"),
+                  ("remove_firms", scenario.remove_firms, firms, "a known firm id"),
+                  ("cut_stages.mineral", [c.mineral for c in scenario.cut_stages], minerals, "a mineral id with production data")]
+        for fld, values, known, what in checks:
+            problems += [f"{where}: {fld}: expected {what}, got {v!r}" for v in values if v not in known]
+        for fld, values in (("remove_countries", scenario.remove_countries), ("imposer", [scenario.imposer] if scenario.imposer else [])):
+            problems += [f"{where}: {fld}: expected an ISO-3 country code, got {v!r}" for v in values if not resolver.is_code(v)]
+        if problems:
+            raise MineralsKGError("\n".join(problems))
         members = self.members(scenario.alliance, as_of=scenario.as_of)
         as_of = scenario.as_of or members.as_of
         current = self.concentration(current=True, year=scenario.year, edition=scenario.edition)
@@ -159,6 +200,7 @@ class KnowledgeGraph:
                   as_of: dt.date | str | None = None, exclude: tuple[str, ...] = DEFAULT_EXCLUDED) -> pd.DataFrame:
         """The k outsiders whose accession most raises the alliance's mean chain coverage (greedy);
         ``exclude`` countries are not candidates (default China and Russia)."""
+        self._check_minerals(minerals, "minerals")
         members = self.members(alliance, as_of=as_of).countries
         return recommend(self.concentration(current=True), members, k=k, minerals=minerals, exclude=exclude)
 

@@ -251,16 +251,10 @@ def scenario(
     fmt: FormatOpt = Format.table, root: RootOpt = DEFAULT_ROOT,
 ) -> None:
     """Apply export controls or other instruments, remove countries or cut stages; report the losses."""
-    import yaml
-
-    from .analysis.scenario import Scenario
-
-    spec: dict[str, Any] = yaml.safe_load(file.read_text(encoding="utf-8")) if file else {}
     overrides = {"alliance": alliance, "as_of": as_of, "imposer": imposer, "kinds": kind, "instruments": instrument,
                  "remove_countries": remove_country, "remove_firms": remove_firm, "year": year, "edition": edition,
                  "cut_stages": [dict(zip(("mineral", "stage"), c.split(":", 1))) for c in cut_stage] if cut_stage else None}
-    spec.update({k: v for k, v in overrides.items() if v})
-    result = _kg(root).scenario(Scenario.model_validate(spec))
+    result = _kg(root).scenario(file if file else {}, overrides={k: v for k, v in overrides.items() if v})
     if save:
         save.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
     if fmt is not Format.table:

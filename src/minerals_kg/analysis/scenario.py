@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..model import period_end, period_start
+from ..model import InstrumentKind, Stage, period_end, period_start
 from .network import max_flow
 from .supply import SUPPLY, mineral_subnetwork, supply_network
 
@@ -42,7 +42,7 @@ NEVER_IN_FORCE = {"proposed", "announced", "withdrawn"}
 class StageCut(BaseModel):
     model_config = ConfigDict(extra="forbid")
     mineral: str
-    stage: str
+    stage: Stage
 
 
 class Scenario(BaseModel):
@@ -51,7 +51,7 @@ class Scenario(BaseModel):
     alliance: str = "ministerial_2026"
     as_of: dt.date | None = None
     imposer: str | None = None
-    kinds: list[str] = Field(default_factory=lambda: ["export_control"])
+    kinds: list[InstrumentKind] = Field(default_factory=lambda: [InstrumentKind.EXPORT_CONTROL])
     instruments: list[str] = Field(default_factory=list)
     remove_countries: list[str] = Field(default_factory=list)
     remove_firms: list[str] = Field(default_factory=list)
