@@ -31,7 +31,7 @@ from pathlib import Path
 from minerals_kg.graph import GraphElements, graph_elements
 from minerals_kg.store import server
 from minerals_kg.store.config import Neo4jSettings
-from minerals_kg.store.loader import _group, write_elements
+from minerals_kg.store.loader import group_rows, write_elements
 from minerals_kg.store.schema import apply_schema
 from minerals_kg.validate import load_dataset
 
@@ -54,7 +54,7 @@ def wipe(driver) -> None:  # type: ignore[no-untyped-def]
 
 def write_csvs(elements: GraphElements, folder: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """One CSV per node label set and per (type, start label, end label); returns (file, query) pairs."""
-    nodes, rels = _group(elements)
+    nodes, rels = group_rows(elements)
     node_jobs, rel_jobs = [], []
     for i, (labels, rows) in enumerate(nodes.items()):
         keys = sorted({k for r in rows for k in r["props"]} - {"id"})

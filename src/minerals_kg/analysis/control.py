@@ -41,11 +41,23 @@ def in_unit(quantity: float, unit: str | None, target: str | None) -> float | No
         return None
 
 
-def _compatible(group_basis: str | None, firm_basis: str | None) -> bool:
+def basis_compatible(group_basis: str | None, firm_basis: str | None) -> bool:
     if not group_basis or not firm_basis or INCOMPATIBLE.search(firm_basis):
         return False
     token = group_basis.split()[0].lower()  # "Co content" -> "co", "REO equivalent" -> "reo"
     return token in re.findall(r"[a-z]+", firm_basis.lower())
+
+
+def quantity_in_group(quantity, unit, year, basis, *, group_year, group_unit, group_basis) -> float | None:  # type: ignore[no-untyped-def]
+    """A firm quantity in the unit of a production group it matches, or None if it does not match.
+
+    It matches when the years are equal, the units are both mass units (converted exactly) and the
+    firm's basis names the content the group counts. The one rule for attribution and scenarios.
+    """
+    if quantity is None or quantity != quantity or year is None or year != year or int(year) != int(group_year):
+        return None
+    converted = in_unit(float(quantity), unit, group_unit)
+    return converted if converted is not None and basis_compatible(group_basis, basis) else None
 
 
 def attribute_control(production: pd.DataFrame, activities: pd.DataFrame, firms: pd.DataFrame,
@@ -70,8 +82,9 @@ def attribute_control(production: pd.DataFrame, activities: pd.DataFrame, firms:
         match = groups[(groups["mineral"] == act.mineral) & (groups["stage"] == act.stage) &
                        (groups["year"] == int(act.year)) & (groups["country"] == act.country)]
         for idx, host in match.iterrows():
-            quantity = in_unit(float(act.quantity), act.unit, host["unit"])
-            if quantity is None or not _compatible(host["basis"], act.basis):
+            quantity = quantity_in_group(act.quantity, act.unit, act.year, act.basis, group_year=host["year"],
+                                         group_unit=host["unit"], group_basis=host["basis"])
+            if quantity is None:
                 continue
             # who controls the output: the facility's owners by share, else the firm
             shares = owners.get(act.facility, []) if isinstance(act.facility, str) else []

@@ -155,7 +155,7 @@ def firm_cuts(firms: list[str], activities: pd.DataFrame, chains: dict) -> tuple
     Only firm quantities that match the group used for that mineral and stage (year, unit, and a basis
     naming the same content; see :mod:`analysis.control`) count; the others are reported as unmatched.
     """
-    from .control import _compatible, in_unit
+    from .control import quantity_in_group
 
     partial: dict[tuple[str, str], dict[str, float]] = {}
     notes = []
@@ -163,11 +163,10 @@ def firm_cuts(firms: list[str], activities: pd.DataFrame, chains: dict) -> tuple
         chain = chains.get(act["mineral"])
         group = chain.groups.get(act["stage"]) if chain else None
         world = group.get("world_total") if group else None
-        quantity = act.get("quantity")
-        quantity = in_unit(float(quantity), act.get("unit"), group["unit"]) if group and quantity == quantity and \
-            quantity is not None else None
-        ok = (quantity is not None and act.get("year") == group["year"] and isinstance(world, (int, float))
-              and world > 0 and _compatible(group.get("basis"), act.get("basis")))
+        quantity = quantity_in_group(act.get("quantity"), act.get("unit"), act.get("year"), act.get("basis"),
+                                     group_year=group["year"], group_unit=group["unit"],
+                                     group_basis=group.get("basis")) if group else None
+        ok = quantity is not None and isinstance(world, (int, float)) and world > 0
         notes.append({"firm": act["firm"], "mineral": act["mineral"], "stage": act["stage"], "country": act["country"],
                       "year": act.get("year"), "quantity": act.get("quantity"), "unit": act.get("unit"), "matched": bool(ok)})
         if ok:

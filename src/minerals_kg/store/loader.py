@@ -70,7 +70,7 @@ def relationship_query(rel: str, start_label: str, end_label: str, onto: Ontolog
             f"MERGE (a)-[r:{rel} {{fact_id: row.fact_id}}]->(b) SET r = row.props")
 
 
-def _group(elements: GraphElements) -> tuple[dict, dict]:
+def group_rows(elements: GraphElements) -> tuple[dict, dict]:
     label_of = {nid: labels[0] for nid, labels, _ in elements.nodes}
     nodes: dict[tuple[str, ...], list[dict]] = defaultdict(list)
     for nid, labels, props in elements.nodes:
@@ -92,7 +92,7 @@ def write_elements(settings: Neo4jSettings, elements: GraphElements, *, wipe: bo
     from rich.progress import Progress
 
     onto = load_ontology()
-    nodes, rels = _group(elements)
+    nodes, rels = group_rows(elements)
     report = LoadReport(nodes_total=len(elements.nodes), relationships_total=len(elements.edges))
     t0 = time.perf_counter()
     try:
