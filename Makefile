@@ -1,29 +1,57 @@
-# The README's two commands: `make demo` (the main job, embedded, no server) and `make test`.
+# The README's commands: `make demo` (the main job, embedded, no server) and `make test` (everything,
+# with a real Neo4j). `make check` is the fast loop: lint, types, query fragments and the unit tests.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
+PIP    := $(BIN)/pip install --quiet -c constraints.txt
 
-.PHONY: demo test venv install install-test neo4j-launcher bench bench-neo4j clean
+.PHONY: demo test check lint typecheck unit docs wheel-check install install-dev neo4j-launcher bench bench-neo4j clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-install: $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# installs are stamped, so a second `make` does not reinstall
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) -e .
+	touch $@
 
-install-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-dev: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) -e '.[test,dev,docs]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
 
 demo: install
 	$(BIN)/minerals-kg report --out $(OUT)
 
-# the local Neo4j server's jars (Maven Central) and launcher class, built once and reused
-neo4j-launcher: install
-	$(BIN)/python -c "from minerals_kg.store.server import build; build(quiet=False)"
+lint: install-dev
+	$(BIN)/ruff check src tests bench docs
+	$(BIN)/ruff format --check src tests bench docs
+	$(BIN)/python -m minerals_kg.backends.neo4j.library --check
 
-test: install-test neo4j-launcher
+typecheck: install-dev
+	$(BIN)/mypy
+
+# unit tests and doctests: no server needed
+unit: install-dev
+	$(BIN)/python -m pytest -m "not integration" -q
+
+check: lint typecheck unit
+
+docs: install-dev
+	$(BIN)/sphinx-build -q -W --keep-going -b html docs docs/_build/html
+
+wheel-check: install-dev
+	PYTHON=$(BIN)/python tools/wheel_check.sh
+
+# the local Neo4j server's jars (Maven Central) and launcher class, built once per machine and reused
+neo4j-launcher: install
+	$(BIN)/python -c "from minerals_kg.backends.neo4j.server import build; build(quiet=False)"
+
+test: lint typecheck docs wheel-check neo4j-launcher
 	$(BIN)/python -m pytest
 
 bench: install
@@ -33,4 +61,4 @@ bench-neo4j: install neo4j-launcher
 	$(BIN)/python bench/bench_neo4j.py
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache
+	rm -rf $(VENV) $(OUT) .pytest_cache docs/_build

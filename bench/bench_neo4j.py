@@ -28,21 +28,27 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from minerals_kg.graph import GraphElements, graph_elements
-from minerals_kg.store import server
-from minerals_kg.store.config import Neo4jSettings
-from minerals_kg.store.loader import group_rows, write_elements
-from minerals_kg.store.schema import apply_schema
-from minerals_kg.validate import load_dataset
+from minerals_kg.backends.neo4j import server
+from minerals_kg.backends.neo4j.config import Neo4jSettings
+from minerals_kg.backends.neo4j.loader import group_rows, write_elements
+from minerals_kg.backends.neo4j.schema import apply_schema
+from minerals_kg.checks import load_dataset
+from minerals_kg.elements import GraphElements, graph_elements
 
 
 def synthetic(n_firms: int, n_relationships: int, seed: int = 7) -> GraphElements:
     """Firms owning stakes in firms: n_firms Firm nodes, n_relationships OWNS relationships."""
     rng = random.Random(seed)
     nodes = [(f"f{i}", ("Firm",), {"id": f"f{i}", "name": f"Firm {i}"}) for i in range(n_firms)]
-    edges = [(f"f{rng.randrange(n_firms)}", "OWNS", f"f{rng.randrange(n_firms)}",
-              {"share": round(rng.random(), 4), "source": "synthetic", "confidence": "estimate"})
-             for _ in range(n_relationships)]
+    edges = [
+        (
+            f"f{rng.randrange(n_firms)}",
+            "OWNS",
+            f"f{rng.randrange(n_firms)}",
+            {"share": round(rng.random(), 4), "source": "synthetic", "confidence": "estimate"},
+        )
+        for _ in range(n_relationships)
+    ]
     return GraphElements(nodes, edges)
 
 
@@ -76,8 +82,13 @@ def write_csvs(elements: GraphElements, folder: Path) -> tuple[list[tuple[str, s
             for r in rows:
                 w.writerow([r["start"], r["end"], r["fact_id"], *(_cell(r["props"].get(k)) for k in keys)])
         sets = ", ".join(f"{k}: row.{k}" for k in keys)
-        rel_jobs.append((name, f"MATCH (a:{a} {{id: row.start}}) MATCH (b:{b} {{id: row.end}}) "
-                               f"MERGE (a)-[r:{rel} {{fact_id: row.fact_id}}]->(b) SET r += {{{sets}}}"))
+        rel_jobs.append(
+            (
+                name,
+                f"MATCH (a:{a} {{id: row.start}}) MATCH (b:{b} {{id: row.end}}) "
+                f"MERGE (a)-[r:{rel} {{fact_id: row.fact_id}}]->(b) SET r += {{{sets}}}",
+            )
+        )
     return node_jobs, rel_jobs
 
 
@@ -90,8 +101,10 @@ def _cell(value):  # type: ignore[no-untyped-def]
 def load_csv(driver, jobs: list[tuple[str, str]], batch: int) -> None:  # type: ignore[no-untyped-def]
     with driver.session() as s:
         for name, body in jobs:
-            s.run(f"LOAD CSV WITH HEADERS FROM 'file:///{name}' AS row "
-                  f"CALL (row) {{ {body} }} IN TRANSACTIONS OF {batch} ROWS").consume()
+            s.run(
+                f"LOAD CSV WITH HEADERS FROM 'file:///{name}' AS row "
+                f"CALL (row) {{ {body} }} IN TRANSACTIONS OF {batch} ROWS"
+            ).consume()
 
 
 def measure(label: str, elements: GraphElements, settings: Neo4jSettings, import_dir: Path, batch: int) -> dict:
@@ -111,9 +124,17 @@ def measure(label: str, elements: GraphElements, settings: Neo4jSettings, import
         with driver.session() as s:
             n_rels = s.run("MATCH ()-[r]->() RETURN count(r) AS n").single()["n"]
         wipe(driver)
-    return {"data": label, "nodes": len(elements.nodes), "relationships": len(elements.edges),
-            "ours_s": ours, "ours_rate": total / ours, "csv_s": theirs, "csv_rate": total / theirs,
-            "ratio": (total / ours) / (total / theirs), "csv_relationships_check": n_rels}
+    return {
+        "data": label,
+        "nodes": len(elements.nodes),
+        "relationships": len(elements.edges),
+        "ours_s": ours,
+        "ours_rate": total / ours,
+        "csv_s": theirs,
+        "csv_rate": total / theirs,
+        "ratio": (total / ours) / (total / theirs),
+        "csv_relationships_check": n_rels,
+    }
 
 
 def main() -> None:
@@ -147,8 +168,10 @@ def main() -> None:
     print("| data | nodes | relationships | minerals-kg loader s | nodes+rels/s | LOAD CSV s | nodes+rels/s | ratio |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r['data']} | {r['nodes']:,} | {r['relationships']:,} | {r['ours_s']:.1f} | {r['ours_rate']:,.0f} | "
-              f"{r['csv_s']:.1f} | {r['csv_rate']:,.0f} | {r['ratio']:.2f} |")
+        print(
+            f"| {r['data']} | {r['nodes']:,} | {r['relationships']:,} | {r['ours_s']:.1f} | {r['ours_rate']:,.0f} | "
+            f"{r['csv_s']:.1f} | {r['csv_rate']:,.0f} | {r['ratio']:.2f} |"
+        )
     dupes = defaultdict(int)
     for r in results:
         dupes[r["data"]] = r["csv_relationships_check"]

@@ -37,9 +37,18 @@ def synthetic_current(n_minerals: int, n_countries: int, seed: int = 11) -> pd.D
         for stage in ("mining", "processing", "refining"):
             weights = [rng.paretovariate(1.2) for _ in countries]
             total = sum(weights) * 1.02  # 2% unattributed
-            rows.append({"mineral": f"m{m:03d}", "stage": stage, "year": 2024, "edition": "SYN",
-                         "shares": {c: w / total for c, w in zip(countries, weights)}, "world_total": None,
-                         "unit": "share", "withheld": []})
+            rows.append(
+                {
+                    "mineral": f"m{m:03d}",
+                    "stage": stage,
+                    "year": 2024,
+                    "edition": "SYN",
+                    "shares": {c: w / total for c, w in zip(countries, weights)},
+                    "world_total": None,
+                    "unit": "share",
+                    "withheld": [],
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -67,29 +76,65 @@ def main() -> None:
     timed("articulation points", lambda: articulation_suppliers(g), results)
     timed("minimum supplier cut (node splitting)", lambda: minimum_supplier_cut(g, SUPPLY, sink), results)
     top = sorted(suppliers, key=lambda n: -g.nodes[n]["share"])[:20]
-    timed("N-1 impact of the 20 largest suppliers", lambda: removal_impact(g, SUPPLY, sink, [[n] for n in top]), results)
+    timed(
+        "N-1 impact of the 20 largest suppliers", lambda: removal_impact(g, SUPPLY, sink, [[n] for n in top]), results
+    )
     country = "C000"
-    timed(f"N-k: remove every node of {country}",
-          lambda: removal_impact(g, SUPPLY, sink, [[n for n in suppliers if g.nodes[n]["country"] == country]]), results)
-    timed(f"betweenness, k={args.betweenness_k} sampled pivots",
-          lambda: supplier_betweenness(g, k=args.betweenness_k), results)
+    timed(
+        f"N-k: remove every node of {country}",
+        lambda: removal_impact(g, SUPPLY, sink, [[n for n in suppliers if g.nodes[n]["country"] == country]]),
+        results,
+    )
+    timed(
+        f"betweenness, k={args.betweenness_k} sampled pivots",
+        lambda: supplier_betweenness(g, k=args.betweenness_k),
+        results,
+    )
     members = frozenset(f"C{i:03d}" for i in range(0, args.countries, 3))
     timed("coverage for a 1/3-of-countries alliance", lambda: coverage(current, members), results)
-    instruments = pd.DataFrame([{"id": "ban", "name": "ban", "kind": "export_control", "imposer": country,
-                                 "status": "in_force", "status_as_of": "2026-01-01", "announced": "2025-01-01",
-                                 "effective": "2025-01-01", "ended": None, "suspended_from": None, "suspended_until": None,
-                                 "stages": [], "target_scope": "all", "item_scope": "materials",
-                                 "minerals": sorted(current["mineral"].unique()), "targets": []}])
+    instruments = pd.DataFrame(
+        [
+            {
+                "id": "ban",
+                "name": "ban",
+                "kind": "export_control",
+                "imposer": country,
+                "status": "in_force",
+                "status_as_of": "2026-01-01",
+                "announced": "2025-01-01",
+                "effective": "2025-01-01",
+                "ended": None,
+                "suspended_from": None,
+                "suspended_until": None,
+                "stages": [],
+                "target_scope": "all",
+                "item_scope": "materials",
+                "minerals": sorted(current["mineral"].unique()),
+                "targets": [],
+            }
+        ]
+    )
     import datetime as dt
 
-    timed("scenario: one imposer's export ban on every mineral",
-          lambda: run_scenario(Scenario(imposer=country), current, instruments,
-                               pd.DataFrame(columns=["mineral", "end_use"]), members, dt.date(2026, 1, 1)), results)
+    timed(
+        "scenario: one imposer's export ban on every mineral",
+        lambda: run_scenario(
+            Scenario(imposer=country),
+            current,
+            instruments,
+            pd.DataFrame(columns=["mineral", "end_use"]),
+            members,
+            dt.date(2026, 1, 1),
+        ),
+        results,
+    )
     subset = sorted(current["mineral"].unique())[:20]
     timed("recommend k=3 over 20 minerals", lambda: recommend(current, members, k=3, minerals=subset), results)
 
-    print(f"Synthetic supply network: {g.number_of_nodes():,} nodes, {g.number_of_edges():,} edges "
-          f"({args.minerals} minerals x 3 stages x {args.countries} countries); max-flow {value:.1f}\n")
+    print(
+        f"Synthetic supply network: {g.number_of_nodes():,} nodes, {g.number_of_edges():,} edges "
+        f"({args.minerals} minerals x 3 stages x {args.countries} countries); max-flow {value:.1f}\n"
+    )
     print("| algorithm | seconds |\n|---|---:|")
     for label, seconds in results:
         print(f"| {label} | {seconds:.2f} |")

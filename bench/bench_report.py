@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from minerals_kg.graph import build_graph
-from minerals_kg.validate import load_dataset
+from minerals_kg.backends.embedded import build_graph
+from minerals_kg.checks import load_dataset
 
 
 def timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
@@ -44,10 +44,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-m", "minerals_kg.cli", "report", "--out", str(Path(tmp) / "out")]
         rows["`minerals-kg report` end to end (process)"] = timed(
-            lambda: subprocess.run(cmd, check=True, capture_output=True), args.repeat)
+            lambda: subprocess.run(cmd, check=True, capture_output=True), args.repeat
+        )
 
-    print(f"Graph: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} relationships; "
-          f"Python {platform.python_version()}, {platform.machine()}, repeat={args.repeat}\n")
+    print(
+        f"Graph: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} relationships; "
+        f"Python {platform.python_version()}, {platform.machine()}, repeat={args.repeat}\n"
+    )
     print("| step | median s | min s | max s |\n|---|---:|---:|---:|")
     for name, t in rows.items():
         print(f"| {name} | {statistics.median(t):.3f} | {min(t):.3f} | {max(t):.3f} |")

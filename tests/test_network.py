@@ -53,8 +53,10 @@ def test_two_parallel_routes():
 
 def test_a_diamond_with_a_shared_stage():
     #   s -> a -> m ; s -> b -> m ; m -> c -> t     (c is on every path)
-    g = net([("s", "a", 2), ("s", "b", 2), ("a", "m", None), ("b", "m", None), ("m", "c", 3), ("c", "t", None)],
-            structure=("s", "t", "m"))
+    g = net(
+        [("s", "a", 2), ("s", "b", 2), ("a", "m", None), ("b", "m", None), ("m", "c", 3), ("c", "t", None)],
+        structure=("s", "t", "m"),
+    )
     assert max_flow(g, "s", "t")[0] == 3
     assert dominators(g, "s", "t") == ["c", "m"]
     assert minimum_supplier_cut(g, "s", "t") == (1, ["c"])
@@ -62,13 +64,27 @@ def test_a_diamond_with_a_shared_stage():
 
 
 def current(rows):  # (mineral, stage, year, shares)
-    return pd.DataFrame([{"mineral": m, "stage": k, "year": y, "edition": "E", "shares": s, "world_total": None,
-                          "unit": "share", "withheld": []} for m, k, y, s in rows])
+    return pd.DataFrame(
+        [
+            {
+                "mineral": m,
+                "stage": k,
+                "year": y,
+                "edition": "E",
+                "shares": s,
+                "world_total": None,
+                "unit": "share",
+                "withheld": [],
+            }
+            for m, k, y, s in rows
+        ]
+    )
 
 
 def test_supply_network_layers_stages_and_keeps_unattributed_output():
-    g = supply_network(current([("x", "mining", 2024, {"AUS": 0.5, "CHN": 0.3}),
-                                ("x", "refining", 2024, {"CHN": 0.9, "JPN": 0.1})]))
+    g = supply_network(
+        current([("x", "mining", 2024, {"AUS": 0.5, "CHN": 0.3}), ("x", "refining", 2024, {"CHN": 0.9, "JPN": 0.1})])
+    )
     sub = mineral_subnetwork(g, "x")
     assert set(g.successors(SUPPLY)) == {"AUS@x/mining", "CHN@x/mining", "unattributed@x/mining"}
     assert g.nodes["unattributed@x/mining"]["share"] == pytest.approx(0.2)
@@ -79,9 +95,9 @@ def test_supply_network_layers_stages_and_keeps_unattributed_output():
 
 # --- properties ---------------------------------------------------------------------------------
 
-share_tables = st.dictionaries(st.sampled_from(["AAA", "BBB", "CCC", "DDD", "EEE"]),
-                               st.floats(0.01, 1.0), min_size=1, max_size=5).map(
-    lambda d: {k: v / max(1.0, sum(d.values())) for k, v in d.items()})
+share_tables = st.dictionaries(
+    st.sampled_from(["AAA", "BBB", "CCC", "DDD", "EEE"]), st.floats(0.01, 1.0), min_size=1, max_size=5
+).map(lambda d: {k: v / max(1.0, sum(d.values())) for k, v in d.items()})
 chains = st.lists(share_tables, min_size=1, max_size=3)
 
 

@@ -10,8 +10,9 @@ import pytest
 from rdflib import Graph
 
 from minerals_kg import model as M
-from minerals_kg.graph import FACT_ENDPOINTS, REFERENCE_COLUMNS
-from minerals_kg.ontology import ONTOLOGY_FILE, SHAPES_FILE, load_ontology
+from minerals_kg.contract import FACTS, REFERENCES
+from minerals_kg.ontology import load_ontology
+from minerals_kg.resources import ONTOLOGY_FILE, SHAPES_FILE
 
 ONTO = load_ontology()
 
@@ -41,20 +42,20 @@ def test_every_entity_model_is_an_ontology_class_and_back():
 @pytest.mark.parametrize("model", M.ENTITY_MODELS, ids=lambda m: m.__name__)
 def test_node_properties_match_the_model_fields(model):
     label = model.__ontology_class__
-    refs = set(REFERENCE_COLUMNS.get(label, {})) - {"stages"}
+    refs = {r.column for r in REFERENCES if r.model is model}
     assert set(columns(model)) - refs == ONTO.node_properties[label]
 
 
 def test_every_relationship_type_in_code_is_in_the_ontology():
-    used = {rel for rel, _ in (v for cols in REFERENCE_COLUMNS.values() for v in cols.values())}
-    used |= {rel for rel, _, _ in FACT_ENDPOINTS.values()} | {"SOURCED_FROM"}
+    used = {r.rel_type for r in REFERENCES} | {f.rel_type for f in FACTS} | {"SOURCED_FROM"}
     assert used <= set(ONTO.relationship_types)
     assert set(ONTO.relationship_types) - used == {"IMPORTS_FROM"}  # reserved for trade data
 
 
 @pytest.mark.parametrize("model", M.FACT_MODELS, ids=lambda m: m.__name__)
 def test_fact_fields_are_edge_properties_of_their_type(model):
-    rel, start, end = FACT_ENDPOINTS[model]
+    fact = next(f for f in FACTS if f.model is model)
+    rel, start, end = fact.rel_type, fact.start, fact.end
     assert model.__ontology_relation__ == rel
     assert set(columns(model)) - {start, end} <= ONTO.edge_properties[rel]
 

@@ -4,47 +4,126 @@ from __future__ import annotations
 
 import pytest
 
-from minerals_kg.store.config import Neo4jError, Neo4jSettings
-from minerals_kg.store.loader import fact_id, node_query, relationship_query
-from minerals_kg.store.queries import QueryError, get_query, library
-from minerals_kg.store.schema import check_version, desired_schema
+from minerals_kg.backends.neo4j.config import Neo4jError, Neo4jSettings
+from minerals_kg.backends.neo4j.library import QueryError, get_query, library, stale_queries, sync_fragments
+from minerals_kg.backends.neo4j.loader import fact_id, node_query, relationship_query
+from minerals_kg.backends.neo4j.schema import check_version, desired_schema
+from minerals_kg.errors import InvalidArgument, InvalidArguments
 from minerals_kg.ontology import load_ontology
 
-REQUIRED_QUERIES = {"concentration", "chokepoints", "coverage_matrix", "alliance_members", "instruments_for_mineral",
-                    "firms_for_mineral", "country_profile", "end_use_exposure"}
+REQUIRED_QUERIES = {
+    "concentration",
+    "chokepoints",
+    "coverage_matrix",
+    "alliance_members",
+    "instruments_for_mineral",
+    "firms_for_mineral",
+    "country_profile",
+    "end_use_exposure",
+}
 
 
 def test_the_library_has_the_standard_questions_with_headers():
     lib = library()
-    assert REQUIRED_QUERIES <= set(lib)
-    for spec in lib.values():
+    assert not lib.problems
+    assert set(lib.queries) >= REQUIRED_QUERIES
+    for spec in lib.queries.values():
         assert spec.description and spec.returns and spec.text
-        assert not spec.writes, spec.name  # the shipped library is read-only
 
 
 def test_parameters_are_typed_and_defaulted():
     spec = get_query("concentration")
     assert spec.bind({"year": "2024", "mineral": "lithium"}) == {
-        "mineral": "lithium", "stage": None, "year": 2024, "edition": None}
+        "mineral": "lithium",
+        "stage": None,
+        "year": 2024,
+        "edition": None,
+    }
     assert get_query("coverage_matrix").bind({"include_host": "false"})["include_host"] is False
-    with pytest.raises(QueryError, match="expected a boolean"):
-        get_query("coverage_matrix").bind({"include_host": "maybe"})
+    assert get_query("coverage_matrix").bind({"as_of": "2025-01"})["as_of"] == "2025-01-01"
+    assert get_query("scenario_supply_loss").bind({"kinds": "export_control,tariff", "imposer": "chn"}) == {
+        "imposer": "CHN",
+        "kinds": ["export_control", "tariff"],
+        "alliance": "ministerial_2026",
+        "as_of": None,
+        "include_host": True,
+    }
 
 
-def test_write_clauses_are_detected_but_not_inside_strings_or_comments(tmp_path, monkeypatch):
-    (tmp_path / "reads.cypher").write_text("// name: reads\n// description: d\n// returns: x\n"
-                                           "MATCH (n) WHERE n.name = 'CREATE SET DELETE' RETURN n.id AS x // MERGE\n")
-    (tmp_path / "writes.cypher").write_text("// name: writes\n// description: d\n// returns: x\n"
-                                            "MATCH (n) detach delete n RETURN 1 AS x\n")
-    monkeypatch.setenv("MINERALS_KG_QUERIES", str(tmp_path))
-    assert not get_query("reads").writes
-    assert get_query("writes").writes
+@pytest.mark.parametrize(
+    ("query", "params", "message"),
+    [
+        (
+            "coverage_matrix",
+            {"include_host": "maybe"},
+            "coverage_matrix: include_host: expected a boolean (true, false), got 'maybe'",
+        ),
+        (
+            "coverage_matrix",
+            {"as_of": "2025-13-01"},
+            "coverage_matrix: as_of: expected a calendar date YYYY-MM-DD (month 1-12, a day that exists), got '2025-13-01'",
+        ),
+        ("concentration", {"stage": "smelting"}, "concentration: stage: expected a stage"),
+        ("concentration", {"year": "twenty"}, "concentration: year: expected an integer, got 'twenty'"),
+        ("chokepoints", {"cr1": "2"}, "chokepoints: cr1: expected a number between 0 and 1, got 2"),
+        (
+            "country_profile",
+            {"country": "Atlantis"},
+            "country_profile: country: expected an ISO 3166-1 alpha-3 country code",
+        ),
+        ("instruments_for_mineral", {"kind": "bribe"}, "instruments_for_mineral: kind: expected an instrument kind"),
+        ("concentration", {"colour": "red"}, "concentration: parameter: expected one of the query's parameters"),
+    ],
+)
+def test_bad_parameters_are_one_precise_error_before_any_server(query, params, message):
+    with pytest.raises(InvalidArgument) as exc:
+        get_query(query).bind(params)
+    assert str(exc.value).startswith(message)
+
+
+def test_every_bad_parameter_is_reported_together():
+    with pytest.raises(InvalidArguments) as exc:
+        get_query("concentration").bind({"stage": "smelting", "year": "x"})
+    assert len(exc.value.problems) == 2
+
+
+def test_fragments_are_written_once_and_every_copy_is_in_sync():
+    assert stale_queries() == []
+    members = [p for p in library().queries.values() if "// @fragment members" in p.text]
+    assert {q.name for q in members} == {"alliance_members", "coverage_matrix", "scenario_supply_loss"}
+    shares = {q.name for q in library().queries.values() if "// @fragment shares" in q.text}
+    assert {"concentration", "chokepoints", "coverage_matrix", "scenario_supply_loss"} <= shares
+
+
+def test_sync_replaces_only_the_marked_fragment():
+    text = "MATCH (n)\n// @fragment f (old note)\nOLD\n// @end f\nRETURN n"
+    assert sync_fragments(text, {"f": "NEW"}) == (
+        "MATCH (n)\n// @fragment f (from _fragments/f.cypher; edit it there)\nNEW\n// @end f\nRETURN n"
+    )
 
 
 def test_a_user_folder_cannot_replace_a_shipped_query(tmp_path, monkeypatch):
-    (tmp_path / "concentration.cypher").write_text("// name: concentration\n// description: evil\n// returns: x\nMATCH (n) DETACH DELETE n\n")
+    (tmp_path / "concentration.cypher").write_text(
+        "// name: concentration\n// description: evil\n// returns: x\nMATCH (n) DETACH DELETE n\n"
+    )
     monkeypatch.setenv("MINERALS_KG_QUERIES", str(tmp_path))
-    assert not get_query("concentration").writes
+    assert "DETACH" not in get_query("concentration").text
+
+
+def test_a_stray_file_without_a_header_breaks_only_itself(tmp_path, monkeypatch):
+    (tmp_path / "stray.cypher").write_text("MATCH (n) RETURN n\n")
+    monkeypatch.setenv("MINERALS_KG_QUERIES", str(tmp_path))
+    lib = library()
+    assert "concentration" in lib.queries and "stray" not in lib.queries
+    assert "stray.cypher:1: name: expected a header line '// name: stray'" in next(iter(lib.problems.values()))
+    with pytest.raises(QueryError, match=r"stray\.cypher:1: name"):
+        get_query("stray")
+    get_query("concentration")
+
+
+def test_an_unknown_query_name_is_one_error_listing_the_library():
+    with pytest.raises(InvalidArgument, match=r"query: expected a query of the library .*got 'nope'"):
+        get_query("nope")
 
 
 @pytest.mark.parametrize("version", ["5.26.0", "5.26.31", "2025.01.0", "2025.10.1", "2026.10.2"])
@@ -54,7 +133,7 @@ def test_supported_versions(version):
 
 @pytest.mark.parametrize("version", ["4.4.30", "5.13.0", "5.25.1", "3.5.0", "nonsense"])
 def test_unsupported_versions_are_refused_clearly(version):
-    with pytest.raises(Neo4jError, match="not supported: minerals-kg needs Neo4j 5.26 LTS"):
+    with pytest.raises(Neo4jError, match=r"not supported: minerals-kg needs Neo4j 5\.26 LTS"):
         check_version(version, "community")
 
 
@@ -88,6 +167,21 @@ def test_the_password_never_appears_in_settings_repr(monkeypatch):
     monkeypatch.setenv("NEO4J_PASSWORD", "s3cret-password")
     settings = Neo4jSettings.from_env("bolt://127.0.0.1:7687")
     assert "s3cret-password" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("uri", "message"),
+    [
+        ("http://x:7687", "expected a URI with scheme bolt"),
+        ("bolt://neo4j:s3cret@host:7687", "expected a URI without credentials"),
+        ("bolt://host:99999", "expected a URI with a host and a port in 1-65535"),
+    ],
+)
+def test_bad_uris_are_refused_without_echoing_a_password(monkeypatch, uri, message):
+    monkeypatch.setenv("NEO4J_PASSWORD", "s3cret-password")
+    with pytest.raises(InvalidArgument, match=message) as exc:
+        Neo4jSettings.from_env(uri)
+    assert "s3cret" not in str(exc.value)
 
 
 def test_a_missing_password_is_one_clear_error(monkeypatch):

@@ -17,37 +17,122 @@ POLICY = {"source": "policies", "confidence": "official"}
 
 
 def add_policies(root):
-    inst = {"announced": "", "ended": "", "status_as_of": "2026-11-26", "suspended_from": "", "suspended_until": "",
-            "targets": "", "stages": "", **POLICY}
-    write_source(root, "policies", {
-        "instruments.csv": ("instruments", [
-            {**inst, "id": "ban_x", "name": "X refining ban", "kind": "export_control", "imposer": "CHN",
-             "effective": "2024-01-01", "status": "in_force", "minerals": "x", "stages": "refining", "target_scope": "all"},
-            {**inst, "id": "ban_jp", "name": "Y ban on Japan", "kind": "export_control", "imposer": "CHN",
-             "effective": "2024-01-01", "status": "in_force", "minerals": "y", "target_scope": "listed", "targets": "JPN"},
-            {**inst, "id": "old_ban", "name": "Old X mining ban", "kind": "export_control", "imposer": "CHN",
-             "effective": "2020", "ended": "2022", "status": "expired", "minerals": "x", "stages": "mining",
-             "target_scope": "all"},
-        ]),
-        "firms.csv": ("firms", [
-            {"id": "dragon", "name": "Dragon Mining", "hq": "CHN", **POLICY},
-            {"id": "euro_firm", "name": "Euro Firm", "hq": "DEU", **POLICY},
-        ]),
-        "facilities.csv": ("facilities", [
-            {"id": "big_mine", "name": "Big Mine", "kind": "mine", "country": "COD", "operator": "euro_firm",
-             "minerals": "y", "stages": "mining", **POLICY},
-        ]),
-        "ownership.csv": ("ownership", [
-            {"owner": "euro_firm", "owned": "big_mine", "share": "0.6", **POLICY},
-            {"owner": "COD", "owned": "big_mine", "share": "0.4", **POLICY},
-        ]),
-        "firm_activities.csv": ("firm_activities", [
-            {"firm": "dragon", "mineral": "y", "stage": "mining", "country": "COD", "facility": "", "year": "2024",
-             "quantity": "100", "unit": "t", "basis": "content", **POLICY},
-            {"firm": "euro_firm", "mineral": "y", "stage": "mining", "country": "COD", "facility": "big_mine",
-             "year": "2024", "quantity": "20", "unit": "t", "basis": "content", **POLICY},
-        ]),
-    })
+    inst = {
+        "announced": "",
+        "ended": "",
+        "status_as_of": "2026-11-26",
+        "suspended_from": "",
+        "suspended_until": "",
+        "targets": "",
+        "stages": "",
+        **POLICY,
+    }
+    write_source(
+        root,
+        "policies",
+        {
+            "instruments.csv": (
+                "instruments",
+                [
+                    {
+                        **inst,
+                        "id": "ban_x",
+                        "name": "X refining ban",
+                        "kind": "export_control",
+                        "imposer": "CHN",
+                        "effective": "2024-01-01",
+                        "status": "in_force",
+                        "minerals": "x",
+                        "stages": "refining",
+                        "target_scope": "all",
+                    },
+                    {
+                        **inst,
+                        "id": "ban_jp",
+                        "name": "Y ban on Japan",
+                        "kind": "export_control",
+                        "imposer": "CHN",
+                        "effective": "2024-01-01",
+                        "status": "in_force",
+                        "minerals": "y",
+                        "target_scope": "listed",
+                        "targets": "JPN",
+                    },
+                    {
+                        **inst,
+                        "id": "old_ban",
+                        "name": "Old X mining ban",
+                        "kind": "export_control",
+                        "imposer": "CHN",
+                        "effective": "2020",
+                        "ended": "2022",
+                        "status": "expired",
+                        "minerals": "x",
+                        "stages": "mining",
+                        "target_scope": "all",
+                    },
+                ],
+            ),
+            "firms.csv": (
+                "firms",
+                [
+                    {"id": "dragon", "name": "Dragon Mining", "hq": "CHN", **POLICY},
+                    {"id": "euro_firm", "name": "Euro Firm", "hq": "DEU", **POLICY},
+                ],
+            ),
+            "facilities.csv": (
+                "facilities",
+                [
+                    {
+                        "id": "big_mine",
+                        "name": "Big Mine",
+                        "kind": "mine",
+                        "country": "COD",
+                        "operator": "euro_firm",
+                        "minerals": "y",
+                        "stages": "mining",
+                        **POLICY,
+                    },
+                ],
+            ),
+            "ownership.csv": (
+                "ownership",
+                [
+                    {"owner": "euro_firm", "owned": "big_mine", "share": "0.6", **POLICY},
+                    {"owner": "COD", "owned": "big_mine", "share": "0.4", **POLICY},
+                ],
+            ),
+            "firm_activities.csv": (
+                "firm_activities",
+                [
+                    {
+                        "firm": "dragon",
+                        "mineral": "y",
+                        "stage": "mining",
+                        "country": "COD",
+                        "facility": "",
+                        "year": "2024",
+                        "quantity": "100",
+                        "unit": "t",
+                        "basis": "content",
+                        **POLICY,
+                    },
+                    {
+                        "firm": "euro_firm",
+                        "mineral": "y",
+                        "stage": "mining",
+                        "country": "COD",
+                        "facility": "big_mine",
+                        "year": "2024",
+                        "quantity": "20",
+                        "unit": "t",
+                        "basis": "content",
+                        **POLICY,
+                    },
+                ],
+            ),
+        },
+    )
     return root
 
 
@@ -77,9 +162,11 @@ def test_an_instrument_in_force_at_an_earlier_date(kg):
 
 
 def test_removing_a_country_and_cutting_a_stage(kg):
-    result = kg.scenario({"alliance": "summit", "remove_countries": ["CHN"], "cut_stages": [{"mineral": "y", "stage": "mining"}]})
+    result = kg.scenario(
+        {"alliance": "summit", "remove_countries": ["CHN"], "cut_stages": [{"mineral": "y", "stage": "mining"}]}
+    )
     flows = result.by_mineral.set_index("mineral")
-    assert flows.loc["x", "flow_after"] == pytest.approx(0.1)   # min(40% mining, 10% refining)
+    assert flows.loc["x", "flow_after"] == pytest.approx(0.1)  # min(40% mining, 10% refining)
     assert flows.loc["y", "flow_after"] == 0
     assert result.by_end_use.empty  # the tiny world has no end uses
 
@@ -130,7 +217,7 @@ def test_recommend_is_greedy_and_its_gain_is_exact(kg):
 def test_removing_a_firm_takes_its_sourced_output_from_its_host(kg):
     result = kg.scenario({"alliance": "summit", "remove_firms": ["dragon"]})
     row = result.by_stage.set_index(["mineral", "stage"]).loc[("y", "mining")]
-    assert row.supply_lost_share == pytest.approx(0.5)        # Dragon's 100 t of the 200 t world
+    assert row.supply_lost_share == pytest.approx(0.5)  # Dragon's 100 t of the 200 t world
     assert row.supply_lost_quantity == pytest.approx(100)
     # DRC keeps 50 t of its 150 t; Germany's 20 t and the 30 t USGS leaves unattributed are untouched
     assert row.remaining_suppliers == pytest.approx({"COD": 0.25, "unattributed": 0.15, "DEU": 0.10})
@@ -142,31 +229,38 @@ def test_a_scenario_naming_unknown_things_is_refused_with_every_problem(kg):
     from minerals_kg.errors import MineralsKGError
 
     with pytest.raises(MineralsKGError) as exc:
-        kg.scenario({"alliance": "summit", "instruments": ["no_such_ban"], "remove_firms": ["nobody"],
-                     "remove_countries": ["XXX"], "cut_stages": [{"mineral": "unobtainium", "stage": "mining"}]})
+        kg.scenario(
+            {
+                "alliance": "summit",
+                "instruments": ["no_such_ban"],
+                "remove_firms": ["nobody"],
+                "remove_countries": ["XXX"],
+                "cut_stages": [{"mineral": "unobtainium", "stage": "mining"}],
+            }
+        )
     lines = str(exc.value).splitlines()
     assert lines == [
-        "scenario: instruments: expected a known instrument id, got 'no_such_ban'",
-        "scenario: remove_firms: expected a known firm id, got 'nobody'",
-        "scenario: cut_stages.mineral: expected a mineral id with production data, got 'unobtainium'",
-        "scenario: remove_countries: expected an ISO-3 country code, got 'XXX'",
+        "scenario: instruments: expected a known instrument id (ban_jp, ban_x, old_ban), got 'no_such_ban'",
+        "scenario: remove_firms: expected a known firm id (dragon, euro_firm), got 'nobody'",
+        "scenario: remove_countries: expected an ISO 3166-1 alpha-3 country code, got 'XXX'",
+        "scenario: cut_stages.0.mineral: expected a mineral id with production data (x, y), got 'unobtainium'",
     ]
 
 
-def test_a_malformed_scenario_file_is_one_precise_error_and_exit_1(tiny, tmp_path):
+def test_a_malformed_scenario_file_is_one_precise_error_per_problem_and_exit_2(tiny, tmp_path):
     root = add_policies(tiny)
     spec = tmp_path / "bad.yaml"
     spec.write_text("alliance: summit\ncut_stages: [{mineral: x, stage: smelting}]\ncolour: red\n")
     result = run_cli("scenario", str(spec), "--root", str(root))
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert f"{spec}: cut_stages.0.stage: expected 'mining', 'processing'" in result.stderr
-    assert f"{spec}: colour: expected Extra inputs are not permitted" in result.stderr
+    assert f"{spec}: colour: expected a field of the document (name, alliance, as_of" in result.stderr
 
 
 def test_unknown_minerals_in_analyses_are_refused(kg):
     from minerals_kg.errors import MineralsKGError
 
-    with pytest.raises(MineralsKGError, match="minerals: expected a mineral id with production data, got 'xx'"):
+    with pytest.raises(MineralsKGError, match=r"minerals: expected a known mineral id \(x, y\), got 'xx'"):
         kg.recommend("summit", minerals=["xx"])
     with pytest.raises(MineralsKGError, match="demand: expected an alliance, ISO-3 country or end-use id"):
         kg.network_chokepoints("nowhere")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import minerals_kg
+from minerals_kg.checks import load_dataset
 from minerals_kg.errors import DataValidationError, Issue
-from minerals_kg.validate import load_dataset
 
 from .conftest import prod
 
@@ -69,7 +69,12 @@ def test_unknown_country_suggests_the_nearest_name(tiny):
 def test_unknown_mineral(tiny):
     row = append_rows(tiny / "stats" / "production.csv", [prod("unobtainium", "mining", "CHN", 5)])
     issue = only(issues(tiny))
-    assert (issue.row, issue.field, issue.expected, issue.got) == (row, "mineral", "a known mineral id", "'unobtainium'")
+    assert (issue.row, issue.field, issue.expected, issue.got) == (
+        row,
+        "mineral",
+        "a known mineral id",
+        "'unobtainium'",
+    )
 
 
 def test_shares_over_100_percent(tiny):
@@ -113,24 +118,53 @@ def test_mixed_units_in_one_group(tiny):
 
 
 def test_duplicate_id_names_the_first_occurrence(tiny):
-    row = append_rows(tiny / "defs" / "minerals.csv", [{"id": "x", "name": "X again", "source": "defs", "confidence": "official"}])
+    row = append_rows(
+        tiny / "defs" / "minerals.csv", [{"id": "x", "name": "X again", "source": "defs", "confidence": "official"}]
+    )
     issue = only(issues(tiny))
     assert (issue.row, issue.field, issue.got) == (row, "id", "'x'")
     assert "first used at loaders/defs/minerals.csv:2" in issue.expected
 
 
 def test_date_out_of_order(tiny):
-    row = append_rows(tiny / "defs" / "memberships.csv", [{
-        "member": "ITA", "organisation": "bloc", "since": "2024-05-01", "until": "2020-01-01", "role": "member",
-        "source": "defs", "confidence": "official"}])
+    row = append_rows(
+        tiny / "defs" / "memberships.csv",
+        [
+            {
+                "member": "ITA",
+                "organisation": "bloc",
+                "since": "2024-05-01",
+                "until": "2020-01-01",
+                "role": "member",
+                "source": "defs",
+                "confidence": "official",
+            }
+        ],
+    )
     issue = only(issues(tiny))
-    assert (issue.row, issue.field, issue.expected, issue.got) == (row, "until", "a date on or after since (2024-05-01)", "'2020-01-01'")
+    assert (issue.row, issue.field, issue.expected, issue.got) == (
+        row,
+        "until",
+        "a date on or after since (2024-05-01)",
+        "'2020-01-01'",
+    )
 
 
 def test_impossible_calendar_date(tiny):
-    row = append_rows(tiny / "defs" / "memberships.csv", [{
-        "member": "ITA", "organisation": "bloc", "since": "2025-02-30", "until": "", "role": "member",
-        "source": "defs", "confidence": "official"}])
+    row = append_rows(
+        tiny / "defs" / "memberships.csv",
+        [
+            {
+                "member": "ITA",
+                "organisation": "bloc",
+                "since": "2025-02-30",
+                "until": "",
+                "role": "member",
+                "source": "defs",
+                "confidence": "official",
+            }
+        ],
+    )
     issue = only(issues(tiny))
     assert (issue.row, issue.field, issue.expected) == (row, "since", "a calendar date")
 
@@ -146,7 +180,12 @@ def test_missing_source_column(tiny):
     path = tiny / "defs" / "minerals.csv"
     path.write_text("id,name,confidence\nx,Mineral X,official\ny,Mineral Y,official\n")
     issue = only(issues(tiny))
-    assert (issue.file, issue.row, issue.field, issue.expected) == ("loaders/defs/minerals.csv", 1, "source", "this required column")
+    assert (issue.file, issue.row, issue.field, issue.expected) == (
+        "loaders/defs/minerals.csv",
+        1,
+        "source",
+        "this required column",
+    )
 
 
 def test_unknown_column(tiny):
@@ -157,9 +196,20 @@ def test_unknown_column(tiny):
 
 
 def test_unknown_country_code_in_a_reference(tiny):
-    row = append_rows(tiny / "defs" / "memberships.csv", [{
-        "member": "XYZ", "organisation": "bloc", "since": "", "until": "", "role": "member",
-        "source": "defs", "confidence": "official"}])
+    row = append_rows(
+        tiny / "defs" / "memberships.csv",
+        [
+            {
+                "member": "XYZ",
+                "organisation": "bloc",
+                "since": "",
+                "until": "",
+                "role": "member",
+                "source": "defs",
+                "confidence": "official",
+            }
+        ],
+    )
     issue = only(issues(tiny))
     assert (issue.row, issue.field, issue.got) == (row, "member", "'XYZ'")
     assert issue.expected == "an ISO-3 country code or a known organisation id"
@@ -172,8 +222,14 @@ def test_edition_must_match_its_source(tiny):
 
 
 def test_every_error_is_reported_not_just_the_first(tiny):
-    append_rows(tiny / "stats" / "production.csv", [
-        prod("unobtainium", "mining", "CHN", 5), prod("x", "processing", "CHN", -1), prod("x", "refining", "Narnia", 1)])
+    append_rows(
+        tiny / "stats" / "production.csv",
+        [
+            prod("unobtainium", "mining", "CHN", 5),
+            prod("x", "processing", "CHN", -1),
+            prod("x", "refining", "Narnia", 1),
+        ],
+    )
     assert {i.field for i in issues(tiny)} == {"mineral", "quantity", "country"}
 
 

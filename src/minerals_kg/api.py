@@ -1,69 +1,117 @@
-"""The Python API: ``kg = minerals_kg.open()`` and its analyses as pandas DataFrames."""
+"""The Python API: ``kg = minerals_kg.open()`` and its analyses as pandas DataFrames.
+
+:class:`KnowledgeGraph` depends only on the :class:`~minerals_kg.contract.GraphReader` protocol, so
+the same methods run over the embedded graph and over a Neo4j server. Every argument is checked
+before any work (:mod:`minerals_kg.inputs`); a bad one raises
+:class:`~minerals_kg.errors.InvalidArgument` naming the argument, never an empty result.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pandas as pd
 from pydantic import ValidationError
 
 from .analysis import chain_coverage, chokepoints, concentration, coverage, current_groups, resolve_members
+from .analysis.concentration import DEFAULT_CR1, DEFAULT_HHI
 from .analysis.control import attribute_control
-from .analysis.coverage import CRMA_SINGLE_COUNTRY_BENCHMARK, AllianceMembers
+from .analysis.coverage import CRMA_SINGLE_COUNTRY_BENCHMARK, AllianceData, AllianceMembers
 from .analysis.network_chokepoints import network_chokepoints
 from .analysis.scenario import Scenario, ScenarioResult, run_scenario
 from .analysis.strategy import DEFAULT_EXCLUDED, recommend, what_if
 from .analysis.supply import supply_network
-from .countries import CountryResolver
-from .errors import MineralsKGError
-from .graph import Projection, build_graph
-from .sources import DEFAULT_ROOT
-from .validate import Dataset, load_dataset
+from .contract import TABLES, GraphReader
+from .errors import InvalidArgument, raise_all, shorten
+from .inputs import Vocabulary, check_fraction, check_int, choose, describe_options, parse_date, validation_problems
+from .model import Dataset
+from .resources import DEFAULT_ROOT
+
+__all__ = ["KnowledgeGraph", "open"]
+
+BASES = ("host", "control")
 
 
 class KnowledgeGraph:
-    """The knowledge graph with its analyses. Every method returns a DataFrame.
+    """The knowledge graph with its analyses; every table method returns a DataFrame.
 
-    >>> kg = open()                                          # doctest: +SKIP
-    >>> kg.concentration(mineral="rare_earths", stage="mining", year=2024, edition="MCS2025")  # doctest: +SKIP
+    Make one with :func:`minerals_kg.open`. The tables and columns are declared in
+    :mod:`minerals_kg.contract` (inputs) and next to each analysis (results).
+
+    Examples
+    --------
+    >>> kg = open()
+    >>> kg.backend
+    'embedded'
+    >>> row = kg.concentration("rare_earths", "mining", year=2024, edition="MCS2025").iloc[0]
+    >>> row.top_country, round(float(row.top_share), 3)
+    ('CHN', 0.692)
+    >>> sorted(kg.members("g7", as_of="2026-02-04").countries)[:3]
+    ['AUT', 'BEL', 'BGR']
     """
 
-    def __init__(self, graph: nx.MultiDiGraph | None, projection, dataset: Dataset | None = None, *,  # type: ignore[no-untyped-def]
-                 driver=None, database: str = "neo4j"):
-        self._graph = graph
-        self.projection = projection
+    def __init__(self, reader: GraphReader, dataset: Dataset | None = None):
+        if not isinstance(reader, GraphReader):
+            raise TypeError(f"reader: expected a GraphReader, got {type(reader).__name__}")
+        self.reader = reader
         self.dataset = dataset
-        self.driver = driver
-        self.database = database
+        self.vocabulary = Vocabulary(self.table)
+        self._tables: dict[str, pd.DataFrame] = {}
         self._conc_cache: dict[str, pd.DataFrame] = {}
         self._control_cache: tuple[pd.DataFrame, pd.DataFrame] | None = None
+        self._alliance_data: AllianceData | None = None
+
+    # -- the graph and its tables ---------------------------------------------------------------
+    @property
+    def backend(self) -> str:
+        """``embedded`` or ``neo4j``."""
+        return self.reader.backend
 
     @property
     def graph(self) -> nx.MultiDiGraph:
         """The knowledge graph as a networkx MultiDiGraph (read back from Neo4j when on a server)."""
-        if self._graph is None:
-            self._graph = self.projection.to_networkx()
-        return self._graph
+        return self.reader.to_networkx()
+
+    def table(self, name: str) -> pd.DataFrame:
+        """One of the contract's tables (``production``, ``memberships``, ...; see :data:`~minerals_kg.contract.TABLES`).
+
+        >>> sorted(open().table("production").columns)[:3]
+        ['basis', 'confidence', 'country']
+        """
+        name = choose(name, TABLES, "table", "a table of the contract")
+        if name not in self._tables:
+            self._tables[name] = self.reader.table(name)
+        return self._tables[name].copy()
 
     def sources(self) -> pd.DataFrame:
         """Every source document: id, title, publisher, url, edition, published, retrieved, licence."""
-        return self.projection.sources()
+        return self.table("sources")
 
-    def query(self, name: str, *, write: bool = False, **params) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-        """Run a query of the Cypher library (``queries/``) by name with bound parameters (Neo4j only)."""
-        from .store.queries import QueryError, get_query, run_query
+    def query(self, name: str, *, write: bool = False, **params: Any) -> pd.DataFrame:
+        """Run a query of the Cypher library by name with bound parameters (Neo4j only).
 
-        if self.driver is None:
-            raise QueryError("the Cypher library needs a Neo4j server: minerals_kg.open('bolt://...')")
+        Parameters are checked against the query's header (types, and ids that must exist).
+        """
+        from .backends.neo4j.library import get_query, run_query
+
+        if self.backend != "neo4j":
+            raise InvalidArgument(
+                "query", "a knowledge graph on a Neo4j server (minerals_kg.open('bolt://...'))", "the embedded graph"
+            )
+        from .backends.neo4j.reader import Neo4jReader
+
         spec = get_query(name)
-        rows = run_query(self.driver, name, params, database=self.database, write=write)
+        reader = self.reader
+        assert isinstance(reader, Neo4jReader)
+        rows = run_query(reader.driver, name, params, database=reader.database, write=write, vocabulary=self.vocabulary)
         return pd.DataFrame(rows, columns=spec.returns or None)
 
     def close(self) -> None:
-        if self.driver is not None:
-            self.driver.close()
+        self.reader.close()
 
     def __enter__(self) -> KnowledgeGraph:
         return self
@@ -72,172 +120,374 @@ class KnowledgeGraph:
         self.close()
 
     # -- concentration ------------------------------------------------------------------------
+    def _basis(self, basis: str) -> str:
+        return choose(basis, BASES, "basis", "an attribution basis")
+
     def control_moves(self) -> pd.DataFrame:
-        """The firm quantities moved from host to controlling countries (see :mod:`analysis.control`)."""
+        """The firm quantities moved from host to controlling countries (see :mod:`~minerals_kg.analysis.control`)."""
         return self._control()[1]
 
     def _control(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         if self._control_cache is None:
-            p = self.projection
-            self._control_cache = attribute_control(p.production(), p.firm_activities(), p.firms(), p.ownership(),
-                                                    p.facilities())
+            t = self.table
+            self._control_cache = attribute_control(
+                t("production"), t("firm_activities"), t("firms"), t("ownership"), t("facilities")
+            )
         return self._control_cache
 
     def _all_concentration(self, basis: str = "host") -> pd.DataFrame:
-        if basis not in ("host", "control"):
-            raise MineralsKGError(f"basis: expected host or control, got {basis!r}")
+        basis = self._basis(basis)
         if basis not in self._conc_cache:
-            production = self.projection.production() if basis == "host" else self._control()[0]
+            production = self.table("production") if basis == "host" else self._control()[0]
             self._conc_cache[basis] = concentration(production)
         return self._conc_cache[basis]
 
-    def concentration(self, mineral: str | None = None, stage: str | None = None, *,
-                      year: int | None = None, edition: str | None = None,
-                      current: bool = False, basis: str = "host") -> pd.DataFrame:
+    def _filter(
+        self, df: pd.DataFrame, column: str, value: object, where: str, scope: str = "", note: str = ""
+    ) -> pd.DataFrame:
+        """Rows where ``column == value``; a value that matches nothing is an error listing what exists."""
+        if value is None:
+            return df
+        out = df[df[column] == value]
+        if out.empty:
+            present = sorted({str(v) for v in df[column].dropna()})
+            raise InvalidArgument(
+                where, describe_options(f"a {column} with data{scope}", present, value), shorten(value) + note
+            )
+        return out
+
+    def concentration(
+        self,
+        mineral: str | None = None,
+        stage: str | None = None,
+        *,
+        year: int | None = None,
+        edition: str | None = None,
+        current: bool = False,
+        basis: str = "host",
+    ) -> pd.DataFrame:
         """Shares, HHI, CR1, CR3 and effective suppliers per (mineral, stage, year, edition).
 
-        With ``current=True``, one group per (mineral, stage): the latest year and edition.
-        ``basis="control"`` attributes output to the country controlling the producing firm.
+        Parameters
+        ----------
+        mineral, stage : str, optional
+            Keep one mineral id / one stage.
+        year, edition : optional
+            Pin the data year / the source edition (``MCS2025``).
+        current : bool
+            One group per (mineral, stage): the latest year, then the latest edition.
+        basis : {"host", "control"}
+            Attribute output to the producing country or to the country controlling the firm.
+
+        Returns
+        -------
+        DataFrame
+            A :data:`~minerals_kg.analysis.concentration.CONCENTRATION` table.
+
+        Raises
+        ------
+        InvalidArgument
+            For an unknown id, a stage outside the vocabulary, or a filter no group matches (the
+            message lists what exists).
         """
         df = self._all_concentration(basis)
         if mineral is not None:
-            df = df[df["mineral"] == mineral]
+            mineral = self.vocabulary.mineral(mineral)
+            df = self._filter(df, "mineral", mineral, "mineral", note=" (a known mineral without production data)")
         if stage is not None:
-            df = df[df["stage"] == stage]
-        if current:
-            return current_groups(df, year=year, edition=edition)
+            stage = self.vocabulary.stage(stage)
+            df = self._filter(df, "stage", stage, "stage", f" for {mineral}" if mineral else "")
         if year is not None:
-            df = df[df["year"] == year]
+            year = check_int(year, "year", minimum=1900, maximum=2100)
+            df = self._filter(df, "year", year, "year", " for this selection", note="")
         if edition is not None:
-            df = df[df["edition"] == edition]
-        return df.reset_index(drop=True)
+            df = self._filter(df, "edition", edition, "edition", " for this selection", note="")
+        return current_groups(df) if current else df.reset_index(drop=True)
 
-    def chokepoints(self, *, cr1: float = 0.5, hhi: float = 0.25, year: int | None = None,
-                    edition: str | None = None, current: bool = True, basis: str = "host") -> pd.DataFrame:
-        """Groups where one country dominates (CR1 >= ``cr1`` or HHI >= ``hhi``), ranked."""
-        return chokepoints(self.concentration(year=year, edition=edition, current=current, basis=basis), cr1=cr1, hhi=hhi)
+    def chokepoints(
+        self,
+        *,
+        cr1: float = DEFAULT_CR1,
+        hhi: float = DEFAULT_HHI,
+        year: int | None = None,
+        edition: str | None = None,
+        current: bool = True,
+        basis: str = "host",
+    ) -> pd.DataFrame:
+        """Groups where one country dominates (CR1 >= ``cr1`` or HHI >= ``hhi``), ranked.
+
+        See :func:`minerals_kg.analysis.concentration.chokepoints`.
+        """
+        cr1, hhi = check_fraction(cr1, "cr1"), check_fraction(hhi, "hhi")
+        return chokepoints(
+            self.concentration(year=year, edition=edition, current=current, basis=basis), cr1=cr1, hhi=hhi
+        )
 
     def supply_network(self, *, minerals: list[str] | None = None, demand: str = "world") -> nx.DiGraph:
         """The multi-stage supply network (see :mod:`minerals_kg.analysis.supply`)."""
-        return supply_network(self.concentration(current=True), demand=demand, minerals=minerals)
+        return supply_network(
+            self.concentration(current=True), demand=demand, minerals=self._minerals_with_data(minerals, "minerals")
+        )
 
-    def network_chokepoints(self, demand: str = "ministerial_2026", *, minerals: list[str] | None = None,
-                            top: int = 3, as_of: dt.date | str | None = None, include_host: bool = True,
-                            betweenness_k: int | None = None) -> pd.DataFrame:
-        """Dominators, articulation points, minimum cuts, N-1/N-k impact and betweenness for a demand
-        node: an alliance (organisation or event id), a country (ISO-3) or an end use id."""
-        self._check_minerals(minerals, "minerals")
-        label = self.projection.node_label(demand)
-        if label is None:
-            raise MineralsKGError(f"demand: expected an alliance, ISO-3 country or end-use id, got {demand!r}")
+    def _minerals_with_data(self, minerals: Iterable[str] | None, where: str) -> list[str] | None:
+        if minerals is None:
+            return None
+        if isinstance(minerals, str):
+            minerals = [minerals]
+        known = set(self._all_concentration()["mineral"])
+        out = []
+        for m in minerals:
+            m = self.vocabulary.mineral(m, where)
+            if m not in known:
+                raise InvalidArgument(
+                    where,
+                    describe_options("a mineral id with production data", sorted(known), m),
+                    f"{m!r} (known, but without production data)",
+                )
+            out.append(m)
+        return out
+
+    def network_chokepoints(
+        self,
+        demand: str = "ministerial_2026",
+        *,
+        minerals: list[str] | None = None,
+        top: int = 3,
+        as_of: dt.date | str | None = None,
+        include_host: bool = True,
+        betweenness_k: int | None = None,
+    ) -> pd.DataFrame:
+        """Dominators, articulation points, minimum cuts, N-1/N-k impact and betweenness for a demand node.
+
+        ``demand`` is an alliance (organisation or event id), a country (ISO-3) or an end-use id. See
+        :func:`minerals_kg.analysis.network_chokepoints.network_chokepoints`.
+        """
+        minerals = self._minerals_with_data(minerals, "minerals")
+        top = check_int(top, "top", minimum=1)
+        if betweenness_k is not None:
+            betweenness_k = check_int(betweenness_k, "betweenness_k", minimum=1)
+        labels = dict(zip(self.table("nodes")["id"], self.table("nodes")["label"], strict=True))
+        label = labels.get(demand)
+        if label not in ("Organisation", "Event", "Country", "EndUse"):
+            demand = self.vocabulary.node(
+                demand,
+                "demand",
+                ["Organisation", "Event", "Country", "EndUse"],
+                "an alliance, ISO-3 country or end-use id",
+            )
+        members: frozenset[str]
         if label == "EndUse":
             kind, members = "end_use", frozenset()
         elif label == "Country":
             kind, members = "country", frozenset({demand})
         else:
             kind, members = "alliance", self.members(demand, as_of=as_of, include_host=include_host).countries
-        return network_chokepoints(self.concentration(current=True), self.projection.end_uses(), demand=demand,
-                                   demand_kind=kind, members=members, minerals=minerals, top=top,
-                                   betweenness_k=betweenness_k)
-
-    def _check_minerals(self, minerals: list[str] | None, where: str) -> None:
-        known = set(self.concentration()["mineral"])
-        for m in minerals or []:
-            if m not in known:
-                raise MineralsKGError(f"{where}: expected a mineral id with production data, got {m!r}")
+        return network_chokepoints(
+            self.concentration(current=True),
+            self.table("end_uses"),
+            demand=demand,
+            demand_kind=kind,
+            members=members,
+            minerals=minerals,
+            top=top,
+            betweenness_k=betweenness_k,
+        )
 
     def scenario(self, scenario: Scenario | dict | str | Path, *, overrides: dict | None = None) -> ScenarioResult:
         """Apply a scenario (a Scenario, a dict, or a YAML/JSON file) and report what the alliance loses.
 
-        Every id in it must exist (instruments, firms, countries, minerals), else one error per problem.
-        ``overrides`` (e.g. command-line flags) replace the scenario's fields.
+        Every id in it must exist (instruments, firms, countries, minerals), else one error per
+        problem. ``overrides`` (e.g. command-line flags) replace the scenario's fields.
         """
         where = "scenario"
         if isinstance(scenario, (str, Path)):
-            import yaml
+            from .sources import load_yaml
 
             where = str(scenario)
-            try:
-                scenario = yaml.safe_load(Path(scenario).read_text(encoding="utf-8")) or {}
-            except (OSError, yaml.YAMLError) as exc:
-                raise MineralsKGError(f"{where}: expected a readable YAML/JSON scenario, got {str(exc).splitlines()[0]}") from exc
+            scenario = load_yaml(Path(scenario), where) or {}
+            if not isinstance(scenario, dict):
+                raise InvalidArgument(
+                    where, "a mapping of scenario fields (name, alliance, as_of, ...)", type(scenario).__name__
+                )
         if overrides:
             scenario = {**(scenario.model_dump() if isinstance(scenario, Scenario) else scenario), **overrides}
         if isinstance(scenario, dict):
             try:
                 scenario = Scenario.model_validate(scenario)
             except ValidationError as exc:
-                raise MineralsKGError("\n".join(
-                    f"{where}: {'.'.join(map(str, e['loc']))}: expected {e['msg'].removeprefix('Input should be ')}, "
-                    f"got {e.get('input')!r}" for e in exc.errors())) from exc
-        problems = []
-        resolver = CountryResolver()
-        instruments = set(self.projection.instruments()["id"])
-        firms = set(self.projection.firms()["id"])
-        minerals = set(self.concentration()["mineral"])
-        checks = [("instruments", scenario.instruments, instruments, "a known instrument id"),
-                  ("remove_firms", scenario.remove_firms, firms, "a known firm id"),
-                  ("cut_stages.mineral", [c.mineral for c in scenario.cut_stages], minerals, "a mineral id with production data")]
-        for fld, values, known, what in checks:
-            problems += [f"{where}: {fld}: expected {what}, got {v!r}" for v in values if v not in known]
-        for fld, values in (("remove_countries", scenario.remove_countries), ("imposer", [scenario.imposer] if scenario.imposer else [])):
-            problems += [f"{where}: {fld}: expected an ISO-3 country code, got {v!r}" for v in values if not resolver.is_code(v)]
-        if problems:
-            raise MineralsKGError("\n".join(problems))
+                raise_all(validation_problems(exc, where, Scenario))
+                raise  # unreachable: pydantic reports at least one error
+        v = self.vocabulary
+        problems: list[InvalidArgument] = []
+        known_minerals = set(self._all_concentration()["mineral"])
+        checks = [
+            (f"{where}: instruments", scenario.instruments, v.instrument),
+            (f"{where}: remove_firms", scenario.remove_firms, v.firm),
+            (f"{where}: remove_countries", scenario.remove_countries, v.country),
+            (f"{where}: imposer", [scenario.imposer] if scenario.imposer else [], v.country),
+            (f"{where}: alliance", [scenario.alliance], v.alliance),
+        ]
+        for fld, values, check in checks:
+            for value in values:
+                try:
+                    check(value, fld)
+                except InvalidArgument as exc:
+                    problems.append(exc)
+        for i, cut in enumerate(scenario.cut_stages):
+            if cut.mineral not in known_minerals:
+                problems.append(
+                    InvalidArgument(
+                        f"{where}: cut_stages.{i}.mineral",
+                        describe_options("a mineral id with production data", sorted(known_minerals), cut.mineral),
+                        repr(cut.mineral),
+                    )
+                )
+        raise_all(problems)
+        scenario = scenario.model_copy(
+            update={
+                "remove_countries": [c.upper() for c in scenario.remove_countries],
+                "imposer": scenario.imposer.upper() if scenario.imposer else None,
+            }
+        )
         members = self.members(scenario.alliance, as_of=scenario.as_of)
         as_of = scenario.as_of or members.as_of
         current = self.concentration(current=True, year=scenario.year, edition=scenario.edition)
-        return run_scenario(scenario, current, self.projection.instruments(), self.projection.end_uses(),
-                            members.countries, as_of, self.projection.firm_activities())
+        return run_scenario(
+            scenario,
+            current,
+            self.table("instruments"),
+            self.table("end_uses"),
+            members.countries,
+            as_of,
+            self.table("firm_activities"),
+        )
 
-    def what_if(self, alliance: str, *, add: list[str] = (), remove: list[str] = (),  # type: ignore[assignment]
-                as_of: dt.date | str | None = None) -> pd.DataFrame:
+    def what_if(
+        self, alliance: str, *, add: Iterable[str] = (), remove: Iterable[str] = (), as_of: dt.date | str | None = None
+    ) -> pd.DataFrame:
         """Coverage per mineral and stage before and after adding/removing member countries."""
+        add, remove = self.vocabulary.countries(add, "add"), self.vocabulary.countries(remove, "remove")
         members = self.members(alliance, as_of=as_of).countries
         return what_if(self.concentration(current=True), members, add=add, remove=remove)
 
-    def recommend(self, alliance: str, *, k: int = 5, minerals: list[str] | None = None,
-                  as_of: dt.date | str | None = None, exclude: tuple[str, ...] = DEFAULT_EXCLUDED) -> pd.DataFrame:
-        """The k outsiders whose accession most raises the alliance's mean chain coverage (greedy);
-        ``exclude`` countries are not candidates (default China and Russia)."""
-        self._check_minerals(minerals, "minerals")
+    def recommend(
+        self,
+        alliance: str,
+        *,
+        k: int = 5,
+        minerals: list[str] | None = None,
+        as_of: dt.date | str | None = None,
+        exclude: Iterable[str] = DEFAULT_EXCLUDED,
+    ) -> pd.DataFrame:
+        """The k outsiders whose accession most raises the alliance's mean chain coverage (greedy).
+
+        ``exclude`` countries are not candidates (default China and Russia). See
+        :func:`minerals_kg.analysis.strategy.recommend`.
+        """
+        k = check_int(k, "k", minimum=1)
+        minerals = self._minerals_with_data(minerals, "minerals")
+        exclude = tuple(self.vocabulary.countries(exclude, "exclude"))
         members = self.members(alliance, as_of=as_of).countries
         return recommend(self.concentration(current=True), members, k=k, minerals=minerals, exclude=exclude)
 
     # -- alliances -----------------------------------------------------------------------------
-    def members(self, alliance: str, *, as_of: dt.date | str | None = None, include_host: bool = True,
-                expand_organisations: bool = True) -> AllianceMembers:
-        """Member countries of an organisation or event as of a date (see :func:`resolve_members`)."""
-        return resolve_members(self.projection, alliance, as_of=as_of, include_host=include_host,
-                               expand_organisations=expand_organisations)
+    def _alliances(self) -> AllianceData:
+        if self._alliance_data is None:
+            t = self.table
+            self._alliance_data = AllianceData.from_tables(
+                t("nodes"), t("memberships"), t("participations"), t("organisations"), t("events")
+            )
+        return self._alliance_data
 
-    def coverage(self, alliance: str, *, as_of: dt.date | str | None = None, include_host: bool = True,
-                 expand_organisations: bool = True, year: int | None = None, edition: str | None = None,
-                 benchmark: float = CRMA_SINGLE_COUNTRY_BENCHMARK, basis: str = "host") -> pd.DataFrame:
+    def members(
+        self,
+        alliance: str,
+        *,
+        as_of: dt.date | str | None = None,
+        include_host: bool = True,
+        expand_organisations: bool = True,
+    ) -> AllianceMembers:
+        """Member countries of an organisation or event as of a date (see :func:`~minerals_kg.analysis.coverage.resolve_members`)."""
+        alliance = self.vocabulary.alliance(alliance)
+        date = None if as_of is None else parse_date(as_of, "as_of")
+        return resolve_members(
+            self._alliances(),
+            alliance,
+            as_of=date,
+            include_host=bool(include_host),
+            expand_organisations=bool(expand_organisations),
+        )
+
+    def coverage(
+        self,
+        alliance: str,
+        *,
+        as_of: dt.date | str | None = None,
+        include_host: bool = True,
+        expand_organisations: bool = True,
+        year: int | None = None,
+        edition: str | None = None,
+        benchmark: float = CRMA_SINGLE_COUNTRY_BENCHMARK,
+        basis: str = "host",
+    ) -> pd.DataFrame:
         """Stage coverage, ex-China coverage and largest outsider per (mineral, stage).
 
-        ``basis="control"`` counts output by the country controlling the producing firm."""
-        members = self.members(alliance, as_of=as_of, include_host=include_host,
-                               expand_organisations=expand_organisations)
+        ``basis="control"`` counts output by the country controlling the producing firm. See
+        :func:`minerals_kg.analysis.coverage.coverage`.
+        """
+        benchmark = check_fraction(benchmark, "benchmark")
+        members = self.members(
+            alliance, as_of=as_of, include_host=include_host, expand_organisations=expand_organisations
+        )
         current = self.concentration(year=year, edition=edition, current=True, basis=basis)
         return coverage(current, members.countries, benchmark=benchmark)
 
-    def chain_coverage(self, alliance: str, **kwargs) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-        """Per mineral, the coverage of its weakest stage."""
+    def chain_coverage(self, alliance: str, **kwargs: Any) -> pd.DataFrame:
+        """Per mineral, the coverage of its weakest stage (takes :meth:`coverage`'s arguments)."""
         return chain_coverage(self.coverage(alliance, **kwargs))
 
 
 def open(uri: str | None = None, *, root: Path | str = DEFAULT_ROOT, shacl: bool = False) -> KnowledgeGraph:  # noqa: A001
     """Open the knowledge graph: embedded (default, from the shipped sources) or a Neo4j server.
 
-    The embedded graph is built from validated sources; any error in them raises
-    :class:`~minerals_kg.errors.DataValidationError` and nothing is opened. ``shacl=True`` adds the
-    SHACL check (``minerals-kg validate`` always runs it).
+    Parameters
+    ----------
+    uri : str, optional
+        A Neo4j URI (``bolt://``, ``neo4j://``, with ``+s``/``+ssc``); credentials come from
+        ``NEO4J_USER``/``NEO4J_PASSWORD``, never from the URI. Without it, the embedded graph.
+    root : path
+        The folder of source folders for the embedded graph (default: the shipped sources).
+    shacl : bool
+        Also check the SHACL shapes (``minerals-kg validate`` always does).
+
+    Raises
+    ------
+    DataValidationError
+        If the sources hold any error: nothing is opened.
+    InvalidArgument
+        For a bad URI or a ``root`` that is not a folder.
+
+    Examples
+    --------
+    >>> kg = open()
+    >>> len(kg.table("minerals")) > 30
+    True
     """
     if uri is None:
-        dataset = load_dataset(root, shacl=shacl)
-        graph = build_graph(dataset)
-        return KnowledgeGraph(graph, Projection(graph), dataset)
-    from .store.neo4j_store import open_neo4j
+        from .backends.embedded import EmbeddedReader, build_graph
+        from .checks import load_dataset
 
-    return open_neo4j(uri)
+        path = Path(root)
+        if not path.is_dir():
+            raise InvalidArgument("root", "a folder of source folders (each with a manifest.yaml)", shorten(str(root)))
+        dataset = load_dataset(path, shacl=shacl)
+        return KnowledgeGraph(EmbeddedReader(build_graph(dataset)), dataset)
+    from .backends.neo4j.config import Neo4jSettings
+    from .backends.neo4j.reader import connect
+
+    if not isinstance(uri, str):
+        raise InvalidArgument("uri", "a Neo4j URI string", shorten(uri))
+    try:
+        return KnowledgeGraph(connect(Neo4jSettings.from_env(uri)))
+    except InvalidArgument as exc:
+        raise exc.at("uri") from None

@@ -1,53 +1,66 @@
-"""The ``minerals-kg`` command line: thin — parses options, calls the API, renders tables."""
+"""The ``minerals-kg`` command line: thin — parses options, calls the API, renders through :mod:`.present`.
+
+Every failure is one line on stderr and a nonzero exit: 2 for something the user typed (an unknown
+command, option, id or value), 1 for bad data or an unreachable server. ``--debug`` adds the traceback.
+"""
 
 from __future__ import annotations
 
-import enum
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Table as RichTable
+from rich.text import Text
 
-from .errors import DataValidationError, MineralsKGError
-from .sources import DEFAULT_ROOT
+from . import present
+from .analysis.concentration import CHOKEPOINTS, CONCENTRATION, DEFAULT_CR1, DEFAULT_HHI
+from .analysis.coverage import COVERAGE
+from .analysis.network_chokepoints import NETWORK_CHOKEPOINTS
+from .analysis.scenario import BY_STAGE
+from .analysis.strategy import DEFAULT_EXCLUDED, RECOMMENDATIONS, WHAT_IF
+from .errors import DataValidationError, InvalidArgument, InvalidArguments, MineralsKGError
+from .inputs import choose
+from .resources import DEFAULT_ROOT
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="A sourced knowledge graph of the critical-minerals alliance.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="A sourced knowledge graph of the critical-minerals alliance.",
+)
 out = Console(width=None if sys.stdout.isatty() else 200)
-err = Console(stderr=True, soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
 _state = {"debug": False}
 
-
-class Format(str, enum.Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-class Method(str, enum.Enum):
-    concentration = "concentration"
-    network = "network"
-
-
-class Basis(str, enum.Enum):
-    host = "host"
-    control = "control"
-
-
-BasisOpt = Annotated[Basis, typer.Option("--by", help="Attribute output to the host country or to the controlling country (firm ownership).")]
-NETWORK_KEYS = ["mineral", "demand", "method", "country", "stage", "year", "edition", "is_member", "flow_total",
-                "flow_at_stake", "quantity_at_stake", "unit", "detail"]
-
-
-RootOpt = Annotated[Path, typer.Option("--root", help="Folder of source folders (loaders/).")]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+RootOpt = Annotated[Path, typer.Option("--root", help="Folder of source folders (default: the shipped sources).")]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table, json or csv.")]
 YearOpt = Annotated[int | None, typer.Option(help="Pin the data year (default: latest per mineral and stage).")]
 EditionOpt = Annotated[str | None, typer.Option(help="Pin the edition, e.g. MCS2025 (default: latest).")]
+BasisOpt = Annotated[
+    str,
+    typer.Option("--by", help="Attribute output to the host country or to the controlling country (host, control)."),
+]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD (default: the event's date, or today).")]
+UriOpt = Annotated[
+    str | None, typer.Option("--uri", help="Bolt/neo4j URI (default: NEO4J_URI, then the local server).")
+]
+
+# API argument names that the command line spells differently
+OPTION_NAMES = {
+    "minerals": "--mineral",
+    "basis": "--by",
+    "k": "-k",
+    "as_of": "--as-of",
+    "uri": "--uri",
+    "fmt": "--format",
+    "root": "--root",
+}
 
 
 @app.callback()
@@ -55,156 +68,210 @@ def _main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks o
     _state["debug"] = debug
 
 
-# --- JSON contract ---------------------------------------------------------------------------------
-
-CONCENTRATION_KEYS = ["mineral", "stage", "year", "edition", "top_country", "top_share", "hhi", "cr3", "shares",
-                      "hhi_points", "effective_suppliers", "other_share", "world_total", "unit", "basis",
-                      "estimated", "confidence", "sources"]
-COVERAGE_KEYS = ["mineral", "stage", "year", "edition", "coverage", "coverage_ex_china", "max_outsider",
-                 "max_outsider_share", "coverage_upper", "unattributed_share", "exceeds_benchmark",
-                 "members_producing", "withheld_members"]
+def _fmt(fmt: str) -> str:
+    return choose(fmt, present.FORMATS, "--format", "an output format")
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    if isinstance(value, float) and value != value:  # NaN
-        return None
-    return value
-
-
-def records(df: pd.DataFrame, keys: list[str]) -> list[dict[str, Any]]:
-    return [{k: _jsonable(row[k]) for k in keys if k in row} for row in df.to_dict("records")]
-
-
-def render(df: pd.DataFrame, fmt: Format, keys: list[str], table_columns: list[str], title: str) -> None:
-    if fmt is Format.json:
-        sys.stdout.write(json.dumps(records(df, keys), indent=2, ensure_ascii=False) + "\n")
-    elif fmt is Format.csv:
-        flat = df[[k for k in keys if k in df.columns]].copy()
-        for col in flat.columns:
-            if flat[col].map(lambda v: isinstance(v, (dict, list))).any():
-                flat[col] = flat[col].map(lambda v: json.dumps(_jsonable(v), ensure_ascii=False))
-        flat.to_csv(sys.stdout, index=False)
-    else:
-        out.print(rich_table(df, table_columns, title))
-
-
-def _cell(value: Any, column: str) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, float):
-        if "quantity" in column or column in ("hhi_points", "world_total"):
-            return f"{value:,.0f}"
-        if column in ("hhi", "effective_suppliers"):
-            return f"{value:.3f}" if column == "hhi" else f"{value:.1f}"
-        if any(w in column for w in ("share", "coverage", "flow", "cr3", "objective", "gain", "delta")):
-            return f"{value:.1%}"
-        return f"{value:g}"
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    return str(value)
-
-
-def rich_table(df: pd.DataFrame, columns: list[str], title: str) -> Table:
-    table = Table(title=title, show_lines=False)
-    for col in columns:
-        table.add_column(col, justify="right" if df[col].dtype.kind in "fi" else "left")
-    for row in df[columns].itertuples(index=False):
-        table.add_row(*(_cell(v, c) for v, c in zip(row, columns)))
-    return table
-
-
-def _kg(root: Path):  # type: ignore[no-untyped-def]
+def _kg(root: Path):
     from .api import open as open_kg
 
     return open_kg(root=root)
 
 
+def _render(
+    df: pd.DataFrame, fmt: str, keys: list[str], columns: list[str], title: str, caption: str | None = None
+) -> None:
+    present.render(df, _fmt(fmt), keys, columns, title, sys.stdout, out, caption)
+
+
 # --- commands ------------------------------------------------------------------------------------
+
 
 @app.command()
 def validate(root: RootOpt = DEFAULT_ROOT) -> None:
     """Check every source (pydantic, cross-file rules, SHACL); list all errors; exit 1 on any."""
-    from .validate import load_dataset
+    from .checks import load_dataset
 
+    if not root.is_dir():
+        raise InvalidArgument("--root", "a folder of source folders (each with a manifest.yaml)", repr(str(root)))
     dataset = load_dataset(root, shacl=True)
     counts = dataset.counts()
-    out.print(f"[green]ok[/green]: {len(dataset.sources)} sources, "
-              + ", ".join(f"{n} {k}" for k, n in counts.items() if k != "sources"))
+    out.print(
+        f"ok: {len(dataset.sources)} sources, " + ", ".join(f"{n} {k}" for k, n in counts.items() if k != "sources")
+    )
 
 
 @app.command("concentration")
 def concentration_cmd(
     mineral: Annotated[str | None, typer.Option(help="Mineral id, e.g. rare_earths.")] = None,
     stage: Annotated[str | None, typer.Option(help="mining, processing, refining, ...")] = None,
-    year: YearOpt = None, edition: EditionOpt = None,
+    year: YearOpt = None,
+    edition: EditionOpt = None,
     current: Annotated[bool, typer.Option(help="Only the latest year and edition per mineral and stage.")] = False,
-    by: BasisOpt = Basis.host,
-    fmt: FormatOpt = Format.table, root: RootOpt = DEFAULT_ROOT,
+    by: BasisOpt = "host",
+    fmt: FormatOpt = "table",
+    root: RootOpt = DEFAULT_ROOT,
 ) -> None:
     """Shares, HHI, CR1, CR3 and effective suppliers per mineral, stage, year and edition."""
-    df = _kg(root).concentration(mineral, stage, year=year, edition=edition, current=current, basis=by.value)
-    render(df, fmt, CONCENTRATION_KEYS,
-           ["mineral", "stage", "year", "edition", "top_country", "top_share", "cr3", "hhi", "effective_suppliers"],
-           "Production concentration")
+    _fmt(fmt)
+    df = _kg(root).concentration(mineral, stage, year=year, edition=edition, current=current, basis=by)
+    _render(
+        df,
+        fmt,
+        CONCENTRATION.names,
+        ["mineral", "stage", "year", "edition", "top_country", "top_share", "cr3", "hhi", "effective_suppliers"],
+        "Production concentration",
+    )
 
 
 @app.command("chokepoints")
 def chokepoints_cmd(
-    method: Annotated[Method, typer.Option(help="concentration (CR1/HHI per stage) or network (dominators, cuts, N-1, betweenness).")] = Method.concentration,
-    demand: Annotated[str, typer.Option(help="network: the demand node, an alliance, ISO-3 country or end-use id.")] = "ministerial_2026",
+    method: Annotated[
+        str, typer.Option(help="concentration (CR1/HHI per stage) or network (dominators, cuts, N-1, betweenness).")
+    ] = "concentration",
+    demand: Annotated[
+        str | None,
+        typer.Option(
+            help="network: the demand node, an alliance, ISO-3 country or end-use id (default ministerial_2026)."
+        ),
+    ] = None,
     mineral: Annotated[list[str] | None, typer.Option(help="network: only these minerals (repeatable).")] = None,
-    top: Annotated[int, typer.Option(help="network: N-1 and N-k rows per mineral.")] = 3,
-    cr1: Annotated[float, typer.Option(help="Flag when the top country's share is at least this.")] = 0.5,
-    hhi: Annotated[float, typer.Option(help="Flag when the HHI (0-1) is at least this.")] = 0.25,
-    year: YearOpt = None, edition: EditionOpt = None, by: BasisOpt = Basis.host,
-    fmt: FormatOpt = Format.table, root: RootOpt = DEFAULT_ROOT,
+    top: Annotated[int | None, typer.Option(help="network: N-1 and N-k rows per mineral (default 3).")] = None,
+    cr1: Annotated[
+        float | None,
+        typer.Option(
+            help=f"concentration: flag when the top country's share is at least this (0-1, default {DEFAULT_CR1})."
+        ),
+    ] = None,
+    hhi: Annotated[
+        float | None,
+        typer.Option(help=f"concentration: flag when the HHI (0-1) is at least this (default {DEFAULT_HHI})."),
+    ] = None,
+    year: YearOpt = None,
+    edition: EditionOpt = None,
+    by: BasisOpt = "host",
+    fmt: FormatOpt = "table",
+    root: RootOpt = DEFAULT_ROOT,
 ) -> None:
     """Where one country controls a stage: by concentration, or on the supply network for a demand node."""
+    method = choose(method, ["concentration", "network"], "--method", "a method")
+    _fmt(fmt)
+    only: dict[str, dict[str, Any]] = {
+        "network": {"--demand": demand, "--mineral": mineral, "--top": top},
+        "concentration": {
+            "--cr1": cr1,
+            "--hhi": hhi,
+            "--year": year,
+            "--edition": edition,
+            "--by": None if by == "host" else by,
+        },
+    }
+    for other, options in only.items():
+        for option, value in options.items():
+            if other != method and value is not None and value != []:
+                raise InvalidArgument(option, f"--method {other} (it does not apply to --method {method})", repr(value))
     kg = _kg(root)
-    if method is Method.network:
-        df = kg.network_chokepoints(demand, minerals=mineral or None, top=top)
-        render(df, fmt, NETWORK_KEYS, ["mineral", "method", "country", "stage", "year", "is_member", "flow_at_stake",
-                                       "quantity_at_stake", "unit", "detail"], f"Network chokepoints for {demand}")
+    if method == "network":
+        df = present.with_display_columns(
+            kg.network_chokepoints(
+                demand or "ministerial_2026", minerals=mineral or None, top=3 if top is None else top
+            ),
+            NETWORK_CHOKEPOINTS,
+        )
+        _render(
+            df,
+            fmt,
+            [*NETWORK_CHOKEPOINTS.names, "detail"],
+            [
+                "mineral",
+                "method",
+                "country",
+                "stage",
+                "year",
+                "is_member",
+                "flow_at_stake",
+                "quantity_at_stake",
+                "unit",
+                "detail",
+            ],
+            f"Network chokepoints for {demand}",
+        )
         return
-    df = kg.chokepoints(cr1=cr1, hhi=hhi, year=year, edition=edition, basis=by.value)
-    render(df, fmt, CONCENTRATION_KEYS + ["reason"],
-           ["mineral", "stage", "year", "edition", "top_country", "top_share", "hhi", "reason"],
-           "Chokepoints" + (" (by controlling country)" if by is Basis.control else ""))
+    cr1 = DEFAULT_CR1 if cr1 is None else cr1
+    hhi = DEFAULT_HHI if hhi is None else hhi
+    df = present.with_display_columns(
+        kg.chokepoints(cr1=cr1, hhi=hhi, year=year, edition=edition, basis=by), CHOKEPOINTS, cr1=cr1, hhi=hhi
+    )
+    _render(
+        df,
+        fmt,
+        [*CHOKEPOINTS.names, "reason"],
+        ["mineral", "stage", "year", "edition", "top_country", "top_share", "hhi", "reason"],
+        "Chokepoints" + (" (by controlling country)" if by == "control" else ""),
+    )
 
 
 @app.command("coverage")
 def coverage_cmd(
-    alliance: Annotated[str, typer.Option(help="Organisation or event id, e.g. ministerial_2026, msp, g7.")] = "ministerial_2026",
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Membership date YYYY[-MM[-DD]] (default: event date or today).")] = None,
+    alliance: Annotated[
+        str, typer.Option(help="Organisation or event id, e.g. ministerial_2026, msp, g7.")
+    ] = "ministerial_2026",
+    as_of: AsOfOpt = None,
     include_host: Annotated[bool, typer.Option(help="Count an event's host as a member.")] = True,
-    expand_organisations: Annotated[bool, typer.Option(help="Count an organisation member (e.g. the European Commission) as its member countries.")] = True,
-    year: YearOpt = None, edition: EditionOpt = None, by: BasisOpt = Basis.host,
+    expand_organisations: Annotated[
+        bool, typer.Option(help="Count an organisation member (e.g. the European Commission) as its member countries.")
+    ] = True,
+    year: YearOpt = None,
+    edition: EditionOpt = None,
+    by: BasisOpt = "host",
     add: Annotated[list[str] | None, typer.Option(help="What-if: add this ISO-3 country (repeatable).")] = None,
     remove: Annotated[list[str] | None, typer.Option(help="What-if: remove this ISO-3 country (repeatable).")] = None,
-    fmt: FormatOpt = Format.table, root: RootOpt = DEFAULT_ROOT,
+    fmt: FormatOpt = "table",
+    root: RootOpt = DEFAULT_ROOT,
 ) -> None:
     """How much of each mineral, stage by stage, the alliance's countries produce (and what-if changes)."""
+    _fmt(fmt)
     kg = _kg(root)
     members = kg.members(alliance, as_of=as_of, include_host=include_host, expand_organisations=expand_organisations)
     if add or remove:
         df = kg.what_if(alliance, add=add or [], remove=remove or [], as_of=as_of)
-        render(df, fmt, list(df.columns), ["mineral", "stage", "coverage_before", "coverage_after", "delta",
-                                           "max_outsider_after", "max_outsider_share_after"],
-               f"What if {alliance} {'adds ' + ', '.join(add) if add else ''} {'removes ' + ', '.join(remove) if remove else ''}")
+        change = " and ".join(
+            p for p in (f"adds {', '.join(add)}" if add else "", f"removes {', '.join(remove)}" if remove else "") if p
+        )
+        _render(
+            df,
+            fmt,
+            WHAT_IF.names,
+            [
+                "mineral",
+                "stage",
+                "coverage_before",
+                "coverage_after",
+                "delta",
+                "max_outsider_after",
+                "max_outsider_share_after",
+            ],
+            f"What if {alliance} {change}",
+        )
         return
-    df = kg.coverage(alliance, as_of=as_of, include_host=include_host, expand_organisations=expand_organisations,
-                     year=year, edition=edition, basis=by.value)
-    if fmt is Format.table:
-        err.print(f"{alliance}: {len(members.countries)} member countries as of {members.as_of}")
-    render(df, fmt, COVERAGE_KEYS,
-           ["mineral", "stage", "year", "edition", "coverage", "coverage_ex_china", "max_outsider", "max_outsider_share"],
-           f"Coverage of {alliance}")
+    df = kg.coverage(
+        alliance,
+        as_of=as_of,
+        include_host=include_host,
+        expand_organisations=expand_organisations,
+        year=year,
+        edition=edition,
+        basis=by,
+    )
+    if _fmt(fmt) == "table":
+        err.print(f"{alliance}: {len(members.countries)} member countries as of {members.as_of}", markup=False)
+    _render(
+        df,
+        fmt,
+        COVERAGE.names,
+        ["mineral", "stage", "year", "edition", "coverage", "coverage_ex_china", "max_outsider", "max_outsider_share"],
+        f"Coverage of {alliance}",
+    )
 
 
 @app.command()
@@ -215,60 +282,126 @@ def report(
     root: RootOpt = DEFAULT_ROOT,
 ) -> None:
     """The main job: headline chokepoints and the alliance coverage matrix, plus an HTML report."""
+    from .inputs import check_int
     from .report import build_report
 
+    top = check_int(top, "--top", minimum=1)
     kg = _kg(root)
     result = build_report(kg, alliance, out_dir)
     chokes = result.chokepoints.head(top)
-    out.print(rich_table(chokes, ["mineral", "stage", "year", "edition", "top_country", "top_share", "hhi"],
-                         f"Headline chokepoints (CR1 ≥ 50% or HHI ≥ 0.25), top {len(chokes)} of {len(result.chokepoints)}"))
-    t = Table(title=f"Coverage of {alliance}: {len(result.members.countries)} countries as of {result.members.as_of}",
-              caption="members' share of world output per stage; a range where the source leaves output unattributed")
+    out.print(
+        present.rich_table(
+            chokes,
+            ["mineral", "stage", "year", "edition", "top_country", "top_share", "hhi"],
+            f"Headline chokepoints ({present.CHOKEPOINT_RULE}), top {len(chokes)} of {len(result.chokepoints)}",
+        )
+    )
+    t = RichTable(
+        title=f"Coverage of {alliance}: {len(result.members.countries)} countries as of {result.members.as_of}",
+        caption="members' share of world output per stage; a range where the source leaves output unattributed",
+    )
     t.add_column("mineral")
     stages = list(result.matrix.columns)
     for stage in stages:
         t.add_column(stage, justify="right")
     cells = {(r.mineral, r.stage): r for r in result.coverage.itertuples(index=False)}
     for mineral in result.matrix.index:
-        t.add_row(mineral, *(_coverage_cell(cells.get((mineral, stage))) for stage in stages))
+        row = [cells.get((mineral, stage)) for stage in stages]
+        t.add_row(mineral, *(present.coverage_cell(r.coverage, r.coverage_upper) if r is not None else "" for r in row))
     out.print(t)
-    out.print(f"Report written to [bold]{result.html}[/bold]")
+    out.print(f"Report written to {result.html}", markup=False)
 
 
 @app.command()
 def scenario(
-    file: Annotated[Path | None, typer.Argument(help="Scenario YAML/JSON (see docs); flags override its fields.")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(help="Scenario YAML/JSON (see the README); flags override its fields.")
+    ] = None,
     alliance: Annotated[str | None, typer.Option(help="Alliance whose supply is assessed.")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Date for instruments in force and membership.")] = None,
-    imposer: Annotated[str | None, typer.Option(help="Apply every in-force instrument of this imposer (ISO-3) ...")] = None,
+    as_of: AsOfOpt = None,
+    imposer: Annotated[
+        str | None, typer.Option(help="Apply every in-force instrument of this imposer (ISO-3) ...")
+    ] = None,
     kind: Annotated[list[str] | None, typer.Option(help="... of these kinds (default export_control).")] = None,
     instrument: Annotated[list[str] | None, typer.Option(help="Apply this instrument id (repeatable).")] = None,
     remove_country: Annotated[list[str] | None, typer.Option(help="Remove all output of this ISO-3 country.")] = None,
-    remove_firm: Annotated[list[str] | None, typer.Option(help="Remove this firm's sourced output from its host countries.")] = None,
-    year: YearOpt = None, edition: EditionOpt = None,
+    remove_firm: Annotated[
+        list[str] | None, typer.Option(help="Remove this firm's sourced output from its host countries.")
+    ] = None,
+    year: YearOpt = None,
+    edition: EditionOpt = None,
     cut_stage: Annotated[list[str] | None, typer.Option(help="Cut a stage, as mineral:stage (repeatable).")] = None,
     save: Annotated[Path | None, typer.Option("--save", help="Write the full result as JSON here.")] = None,
-    fmt: FormatOpt = Format.table, root: RootOpt = DEFAULT_ROOT,
+    fmt: FormatOpt = "table",
+    root: RootOpt = DEFAULT_ROOT,
 ) -> None:
     """Apply export controls or other instruments, remove countries or cut stages; report the losses."""
-    overrides = {"alliance": alliance, "as_of": as_of, "imposer": imposer, "kinds": kind, "instruments": instrument,
-                 "remove_countries": remove_country, "remove_firms": remove_firm, "year": year, "edition": edition,
-                 "cut_stages": [dict(zip(("mineral", "stage"), c.split(":", 1))) for c in cut_stage] if cut_stage else None}
+    from .inputs import parse_date
+
+    _fmt(fmt)
+    cuts = []
+    for c in cut_stage or []:
+        mineral, sep, stage = c.partition(":")
+        if not sep or not mineral or not stage:
+            raise InvalidArgument("--cut-stage", "mineral:stage, e.g. gallium:refining", repr(c))
+        cuts.append({"mineral": mineral, "stage": stage})
+    if as_of is not None:
+        as_of = parse_date(as_of, "--as-of").isoformat()
+    overrides = {
+        "alliance": alliance,
+        "as_of": as_of,
+        "imposer": imposer,
+        "kinds": kind,
+        "instruments": instrument,
+        "remove_countries": remove_country,
+        "remove_firms": remove_firm,
+        "year": year,
+        "edition": edition,
+        "cut_stages": cuts or None,
+    }
     result = _kg(root).scenario(file if file else {}, overrides={k: v for k, v in overrides.items() if v})
     if save:
-        save.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
-    if fmt is not Format.table:
-        render(result.by_stage, fmt, list(result.by_stage.columns), [], "")
+        from .atomic import write_text
+
+        write_text(save, json.dumps(result.to_dict(), indent=2), where="--save")
+    if fmt != "table":
+        _render(result.by_stage, fmt, BY_STAGE.names, [], "")
         return
-    out.print(rich_table(result.applied, ["instrument", "imposer", "status", "targets", "cuts"], "Instruments applied"))
-    out.print(rich_table(result.by_stage, ["mineral", "stage", "year", "edition", "cut_countries", "supply_lost_share",
-                                           "supply_lost_quantity", "unit", "coverage_before", "coverage_of_remaining_supply"],
-                         f"Supply lost to {result.scenario.alliance} by mineral and stage"))
-    out.print(rich_table(result.by_end_use, ["end_use", "minerals_cut", "worst_flow_lost_share"], "End uses exposed"))
+    applied = result.applied.assign(
+        cuts=[present.cuts_text(r["cuts"], bool(r["technology_only"])) for r in result.applied.to_dict("records")]
+    )
+    out.print(
+        present.rich_table(applied, ["instrument", "imposer", "status", "targets", "cuts"], "Instruments applied")
+    )
+    out.print(
+        present.rich_table(
+            result.by_stage,
+            [
+                "mineral",
+                "stage",
+                "year",
+                "edition",
+                "cut_countries",
+                "supply_lost_share",
+                "supply_lost_quantity",
+                "unit",
+                "coverage_before",
+                "coverage_of_remaining_supply",
+            ],
+            f"Supply lost to {result.scenario.alliance} by mineral and stage",
+        )
+    )
+    out.print(
+        present.rich_table(result.by_end_use, ["end_use", "minerals_cut", "worst_flow_lost_share"], "End uses exposed")
+    )
     if not result.firms.empty:
-        out.print(rich_table(result.firms, list(result.firms.columns), "Firm quantities considered (matched = counted)"))
+        out.print(
+            present.rich_table(
+                result.firms, list(result.firms.columns), "Firm quantities considered (matched = counted)"
+            )
+        )
     if save:
-        out.print(f"Full result written to {save}")
+        out.print(f"Full result written to {save}", markup=False)
 
 
 @app.command()
@@ -276,63 +409,76 @@ def recommend(
     alliance: Annotated[str, typer.Option(help="Organisation or event id.")] = "ministerial_2026",
     k: Annotated[int, typer.Option("-k", help="How many partners to pick.")] = 5,
     mineral: Annotated[list[str] | None, typer.Option(help="Only these minerals (repeatable; default all).")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
-    exclude: Annotated[list[str] | None, typer.Option(help="Not a candidate (repeatable; default CHN and RUS; 'none' for no exclusion).")] = None,
-    fmt: FormatOpt = Format.table, root: RootOpt = DEFAULT_ROOT,
+    as_of: AsOfOpt = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(help="Not a candidate (repeatable; default CHN and RUS; 'none' for no exclusion)."),
+    ] = None,
+    fmt: FormatOpt = "table",
+    root: RootOpt = DEFAULT_ROOT,
 ) -> None:
     """The k outsiders whose accession most raises the alliance's weakest-stage coverage (greedy)."""
-    from .analysis.strategy import DEFAULT_EXCLUDED, OBJECTIVE
-
+    _fmt(fmt)
     excluded = DEFAULT_EXCLUDED if exclude is None else tuple(x for x in exclude if x.lower() != "none")
     df = _kg(root).recommend(alliance, k=k, minerals=mineral or None, as_of=as_of, exclude=excluded)
-    if fmt is Format.table:
-        err.print(f"objective: {OBJECTIVE}; not candidates: {', '.join(excluded) or 'none'}")
-    render(df, fmt, list(df.columns), ["rank", "country", "marginal_gain", "objective_before", "objective_after",
-                                       "minerals_raised"], f"Partners to bring into {alliance}")
+    if fmt == "table":
+        err.print(f"objective: {present.OBJECTIVE}; not candidates: {', '.join(excluded) or 'none'}", markup=False)
+    _render(
+        df,
+        fmt,
+        RECOMMENDATIONS.names,
+        ["rank", "country", "marginal_gain", "objective_before", "objective_after", "minerals_raised"],
+        f"Partners to bring into {alliance}",
+    )
 
 
 # --- Neo4j ---------------------------------------------------------------------------------------
 
 neo4j_app = typer.Typer(no_args_is_help=True, help="A local Neo4j 5.26 Community server (built from Maven Central).")
 app.add_typer(neo4j_app, name="neo4j")
-UriOpt = Annotated[str | None, typer.Option("--uri", help="Bolt/neo4j URI (default: NEO4J_URI, then the local server).")]
 
 
 @neo4j_app.command("start")
-def neo4j_start(port: Annotated[int | None, typer.Option(help="Bolt port on 127.0.0.1 (default: NEO4J_PORT or 7687).")] = None) -> None:
+def neo4j_start(
+    port: Annotated[int | None, typer.Option(help="Bolt port on 127.0.0.1 (default: NEO4J_PORT or 7687).")] = None,
+) -> None:
     """Build on first use, start in the background, wait until Bolt answers, print the URI."""
-    from .store import server
+    from .backends.neo4j import server
+    from .inputs import check_int
 
-    uri = server.start(port=port)
-    out.print(uri)
+    if port is not None:
+        port = check_int(port, "--port", minimum=1, maximum=65535)
+    out.print(server.start(port=port), markup=False)
 
 
 @neo4j_app.command("stop")
 def neo4j_stop() -> None:
     """Stop the local server (clean shutdown)."""
-    from .store import server
+    from .backends.neo4j import server
 
     out.print("stopped" if server.stop() else "not running")
 
 
 @neo4j_app.command("status")
 def neo4j_status() -> None:
-    """Whether the local server runs, its pid, URI and data folder."""
-    from .store import server
+    """Whether the local server runs, its pid, URI and data folder; exit 3 when it is stopped."""
+    from .backends.neo4j import server
 
     st = server.status()
-    out.print(f"{'running' if st.running else 'stopped'}" + (f" pid={st.pid} uri={st.uri}" if st.running else "")
-              + f" home={st.home}")
+    out.print(
+        f"{'running' if st.running else 'stopped'}"
+        + (f" pid={st.pid} uri={st.uri}" if st.running else "")
+        + f" home={st.home}",
+        markup=False,
+    )
     if not st.running:
         raise typer.Exit(3)
 
 
 def _local_uri(uri: str | None) -> str | None:
-    import os
-
     if uri or os.environ.get("NEO4J_URI"):
         return uri or os.environ["NEO4J_URI"]
-    from .store import server
+    from .backends.neo4j import server
 
     st = server.status()
     return st.uri if st.running else None
@@ -344,35 +490,48 @@ def schema(
     prune: Annotated[bool, typer.Option(help="Drop mkg_* constraints and indexes the ontology no longer has.")] = False,
 ) -> None:
     """Diff the server's constraints and indexes against the ontology; create what is missing."""
-    from .store.config import Neo4jSettings
-    from .store.schema import apply_schema
+    from .backends.neo4j.config import Neo4jSettings
+    from .backends.neo4j.schema import apply_schema
 
     settings = Neo4jSettings.from_env(_local_uri(uri))
     with settings.driver() as driver:
         diff = apply_schema(driver, settings.database, prune=prune)
-    out.print(f"present: {len(diff.present)}; created: {', '.join(i.name for i in diff.missing) or 'none'}; "
-              f"{'dropped' if prune else 'not in the ontology (use --prune to drop)'}: {', '.join(diff.extra) or 'none'}")
+    out.print(
+        f"present: {len(diff.present)}; created: {', '.join(i.name for i in diff.missing) or 'none'}; "
+        f"{'dropped' if prune else 'not in the ontology (use --prune to drop)'}: {', '.join(diff.extra) or 'none'}",
+        markup=False,
+    )
 
 
 @app.command()
 def load(
     uri: UriOpt = None,
     wipe: Annotated[bool, typer.Option(help="Delete every node of the ontology's labels first.")] = False,
-    batch_size: Annotated[int, typer.Option(help="Rows per UNWIND transaction.")] = 10_000,
+    batch_size: Annotated[int, typer.Option(help="Rows per UNWIND transaction (1-1,000,000).")] = 10_000,
     root: RootOpt = DEFAULT_ROOT,
 ) -> None:
     """Validate every source, then write the graph to Neo4j (idempotent: MERGE on constrained ids)."""
-    from .store.config import Neo4jSettings
-    from .store.loader import load as load_graph
+    from .backends.neo4j.config import Neo4jSettings
+    from .backends.neo4j.loader import load as load_graph
+    from .inputs import check_int
 
+    batch_size = check_int(batch_size, "--batch-size", minimum=1, maximum=1_000_000)
+    if not root.is_dir():
+        raise InvalidArgument("--root", "a folder of source folders (each with a manifest.yaml)", repr(str(root)))
     settings = Neo4jSettings.from_env(_local_uri(uri))
     report = load_graph(settings, root, wipe=wipe, batch_size=batch_size, progress=sys.stderr.isatty())
-    out.print(f"loaded {report.nodes_written} nodes and {report.relationships_written} relationships into "
-              f"{settings.uri} in {report.seconds:.1f}s (schema created: {len(report.schema_created)}; "
-              f"stale removed: {report.nodes_deleted} nodes, {report.relationships_deleted} relationships)")
+    out.print(
+        f"loaded {report.nodes_written} nodes and {report.relationships_written} relationships into "
+        f"{settings.safe_uri} in {report.seconds:.1f}s (schema created: {len(report.schema_created)}; "
+        f"stale removed: {report.nodes_deleted} nodes, {report.relationships_deleted} relationships)",
+        markup=False,
+    )
     if report.schema_stale:
-        err.print(f"schema items the ontology no longer has: {', '.join(report.schema_stale)} "
-                  "(`minerals-kg schema --prune` drops them)")
+        err.print(
+            f"schema items the ontology no longer has: {', '.join(report.schema_stale)} "
+            "(`minerals-kg schema --prune` drops them)",
+            markup=False,
+        )
 
 
 @app.command()
@@ -381,79 +540,172 @@ def query(
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="key=value, repeatable.")] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the queries with their descriptions.")] = False,
     write: Annotated[bool, typer.Option("--write", help="Allow a query that writes.")] = False,
-    uri: UriOpt = None, fmt: FormatOpt = Format.table,
+    uri: UriOpt = None,
+    fmt: FormatOpt = "table",
 ) -> None:
     """Run a query of the Cypher library by name, with bound parameters, read-only unless --write."""
-    from .store.queries import QueryError, get_query, library
+    from .backends.neo4j.library import get_query, library
 
+    _fmt(fmt)
     if list_ or not name:
-        t = Table(title="Cypher library (queries/)")
+        t = RichTable(title="Cypher library")
         for col in ("name", "parameters", "description"):
             t.add_column(col)
-        for spec in library().values():
-            t.add_row(spec.name, ", ".join(f"{p.name}: {p.type} = {json.dumps(p.default)}" for p in spec.params.values()),
-                      spec.description)
+        lib = library()
+        for spec in lib.queries.values():
+            t.add_row(
+                spec.name,
+                ", ".join(f"{p.name}: {p.type} = {json.dumps(p.default)}" for p in spec.params.values()),
+                spec.description,
+            )
         out.print(t)
+        for why in lib.problems.values():
+            err.print(f"skipped: {why}", markup=False)
         return
     spec = get_query(name)
     params: dict[str, str] = {}
     for item in param or []:
         key, sep, value = item.partition("=")
-        if not sep:
-            raise QueryError(f"--param: expected key=value, got {item!r}")
+        if not sep or not key.strip():
+            raise InvalidArgument("--param", "key=value", repr(item))
         params[key.strip()] = value
+    spec.bind(params)  # types, dates, vocabularies: before any connection (ids are checked on the server's graph)
     from .api import open as open_kg
 
     target = _local_uri(uri)
     if target is None:
-        raise QueryError("no Neo4j server: set NEO4J_URI, pass --uri, or run `minerals-kg neo4j start`")
+        raise InvalidArgument(
+            "--uri", "a Neo4j server: set NEO4J_URI, pass --uri, or run `minerals-kg neo4j start`", "none configured"
+        )
     with open_kg(target) as kg:
         df = kg.query(name, write=write, **params)
-    render(df, fmt, list(df.columns), list(df.columns), f"{name}")
+    _render(df, fmt, list(df.columns), list(df.columns), f"{name}")
 
 
-def _coverage_cell(row) -> str:  # type: ignore[no-untyped-def]
-    if row is None:
-        return ""
-    if row.coverage_upper - row.coverage >= 0.05:
-        return f"{row.coverage:.0%}–{row.coverage_upper:.0%}"
-    return f"{row.coverage:.0%}"
+# --- errors ------------------------------------------------------------------------------------
 
 
-def main() -> None:
+def _command_options(argv: list[str]) -> dict[str, str]:
+    """Python parameter name -> the option people type, for the subcommand on ``argv``."""
+    command: Any = typer.main.get_command(app)
+    for token in argv:
+        if token.startswith("-"):
+            continue
+        sub = getattr(command, "commands", {}).get(token)
+        if sub is None:
+            break
+        command = sub
+    return {p.name: (p.opts[0] if getattr(p, "opts", None) else p.name) for p in getattr(command, "params", [])}
+
+
+def _cli_name(where: str, argv: list[str]) -> str:
+    if where.startswith("-") or ":" in where or " " in where:
+        return where
+    options = _command_options(argv)
+    if where in OPTION_NAMES and OPTION_NAMES[where] in options.values():
+        return OPTION_NAMES[where]
+    return options.get(where, where)
+
+
+def _usage_error(exc: Exception, argv: list[str]) -> InvalidArgument:
+    """A typer/click usage error as one ``where: expected …, got …`` line."""
+    name = type(exc).__name__
+    param = getattr(exc, "param", None)
+    opts = getattr(param, "opts", None) or []
+    where = opts[0] if opts else getattr(exc, "option_name", None) or "command line"
+    cause = exc.__cause__
+    if name == "BadParameter" and cause is not None and hasattr(cause, "errors"):
+        detail = cause.errors()[0]
+        kind = detail.get("type", "")
+        expected = {"int_parsing": "an integer", "float_parsing": "a number", "bool_parsing": "true or false"}.get(
+            kind, detail.get("msg", "a valid value").removeprefix("Value error, ").removeprefix("Input should be ")
+        )
+        return InvalidArgument(where, expected, repr(detail.get("input")))
+    if name == "NoSuchOption":
+        known = sorted({o for o in _command_options(argv).values() if o.startswith("-")})
+        return InvalidArgument(
+            "option",
+            f"one of {', '.join(known)}" if known else "no option here",
+            repr(getattr(exc, "option_name", "?")),
+        )
+    if name == "BadOptionUsage":
+        return InvalidArgument(where, "a value after the option", "nothing")
+    if name == "MissingParameter":
+        return InvalidArgument(where, "a value", "nothing")
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    if message.startswith("No such command"):
+        command: Any = typer.main.get_command(app)
+        known = []
+        for token in argv:
+            if token.startswith("-"):
+                continue
+            sub = getattr(command, "commands", {}).get(token)
+            if sub is None:
+                known = sorted(getattr(command, "commands", {}))
+                return InvalidArgument("command", f"one of {', '.join(known)}", repr(token))
+            command = sub
+    if message.startswith("Got unexpected extra argument"):
+        return InvalidArgument(
+            "arguments", "none beyond the options (see --help)", message.split("(", 1)[-1].rstrip(")")
+        )
+    return InvalidArgument("command line", "valid usage (see --help)", repr(message))
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    text = Text("error", style="red")
+    text.append(f": {message}")
+    err.print(text)
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line; every error is one line per problem and a nonzero exit code."""
     import logging
 
-    # server notifications (e.g. "property key does not exist" for a key no row has yet) are not
-    # errors; tests check the library for deprecations instead of printing them to users
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # server notifications (e.g. "property key does not exist" for a key no row has yet) are not errors
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
+    logging.getLogger("neo4j").setLevel(logging.CRITICAL)
     try:
-        rc = app(standalone_mode=False)
+        rc = app(argv, standalone_mode=False)
         if isinstance(rc, int) and rc:
             sys.exit(rc)
     except DataValidationError as exc:
-        err.print(f"[red]error[/red]: {len(exc.issues)} error(s) in the sources; nothing was loaded", highlight=False)
+        if _state["debug"]:
+            raise
+        err.print(Text(f"error: {len(exc.issues)} error(s) in the sources; nothing was loaded", style="red"))
         for issue in exc.issues:
-            err.print(str(issue), highlight=False, markup=False)
+            err.print(str(issue), markup=False)
         sys.exit(1)
+    except InvalidArguments as exc:
+        if _state["debug"]:
+            raise
+        for problem in exc.problems:
+            err.print(Text("error", style="red") + Text(f": {problem.at(_cli_name(problem.where, argv))}"))
+        sys.exit(exc.exit_code)
+    except InvalidArgument as exc:
+        if _state["debug"]:
+            raise
+        _fail(str(exc.at(_cli_name(exc.where, argv))), exc.exit_code)
     except MineralsKGError as exc:
         if _state["debug"]:
             raise
-        err.print(f"[red]error[/red]: {exc}", highlight=False)
-        sys.exit(1)
-    except (typer.Exit, SystemExit) as exc:
-        sys.exit(getattr(exc, "exit_code", getattr(exc, "code", 0)) or 0)
+        _fail(str(exc), exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
     except typer.Abort:
-        sys.exit(1)
-    except Exception as exc:  # click usage errors and anything unexpected: one line, traceback with --debug
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        _fail("aborted", 1)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except typer.TyperException as exc:  # usage errors from the option parser
         if _state["debug"]:
             raise
-        err.print(f"[red]error[/red]: {type(exc).__name__}: {exc} (run with --debug for the traceback)", highlight=False)
-        sys.exit(1)
+        _fail(str(_usage_error(exc, argv)), 2)
+    except Exception as exc:  # anything unexpected: one line, the traceback with --debug
+        if _state["debug"] or "--debug" in argv:
+            raise
+        first = (str(exc).splitlines() or [""])[0]
+        _fail(f"{type(exc).__name__}: {first[:200]} (run with --debug for the traceback)", 1)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import pycountry
 
-from .model import Country
+from .model import Confidence, Country
 
 WORLD = "world"
 OTHER_COUNTRIES = "other_countries"
@@ -51,5 +51,7 @@ class CountryResolver:
     @staticmethod
     def country(code: str) -> Country:
         c = pycountry.countries.get(alpha_3=code)
+        if c is None:
+            raise LookupError(f"{code!r} is not an ISO 3166-1 alpha-3 code")
         name = getattr(c, "common_name", None) or c.name
-        return Country(id=code, name=name, iso2=c.alpha_2, source=ISO_SOURCE, confidence="official")
+        return Country(id=code, name=name, iso2=c.alpha_2, source=ISO_SOURCE, confidence=Confidence.OFFICIAL)

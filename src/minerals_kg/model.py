@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
@@ -147,6 +148,7 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "ValueStatus": ValueStatus,
 }
 
+
 class RowError(ValueError):
     """A rule across cells of one row, naming the field to blame."""
 
@@ -198,6 +200,8 @@ def _partial_date(value: str) -> str:
 Slug = Annotated[str, AfterValidator(_slug)]
 Ref = Annotated[str, AfterValidator(_ref)]
 Iso3 = Annotated[str, AfterValidator(_iso3)]
+
+
 def _date_text(value: object) -> object:
     """YAML reads 2025-01-31 as a date and 2025 as an int: take both as the text they were."""
     if isinstance(value, dt.date) or (isinstance(value, int) and not isinstance(value, bool)):
@@ -382,7 +386,7 @@ class _Quantity(Sourced):
     basis: str | None = None
 
     @model_validator(mode="after")
-    def _unit_goes_with_quantity(self):  # type: ignore[no-untyped-def]
+    def _unit_goes_with_quantity(self):
         if self.quantity is not None and self.unit is None:
             raise RowError("unit", "one of kg, t, kt, Mt with a quantity", "empty")
         return self
@@ -403,16 +407,14 @@ class Production(_Quantity):
     estimated: bool = False
 
     @model_validator(mode="after")
-    def _one_value(self):  # type: ignore[no-untyped-def]
+    def _one_value(self):
         has_q, has_s = self.quantity is not None, self.share is not None
         if self.value_status is ValueStatus.REPORTED:
             if has_q == has_s:
                 got = "both" if has_q else "neither"
                 raise RowError("quantity", "exactly one of quantity or share", got)
         elif has_q or has_s:
-            raise RowError(
-                "quantity", f"empty when value_status is {self.value_status.value}", "a value"
-            )
+            raise RowError("quantity", f"empty when value_status is {self.value_status.value}", "a value")
         return self
 
 
@@ -489,15 +491,81 @@ FILE_KINDS: dict[str, type[Record]] = {
 """File kind (as named in a manifest) -> the record model of its rows."""
 
 ENTITY_MODELS: tuple[type[Record], ...] = (
-    Source, Country, Aggregate, Mineral, Organisation, Event, Firm, Facility, EndUse, PolicyInstrument,
+    Source,
+    Country,
+    Aggregate,
+    Mineral,
+    Organisation,
+    Event,
+    Firm,
+    Facility,
+    EndUse,
+    PolicyInstrument,
 )
 FACT_MODELS: tuple[type[Record], ...] = (
-    Production, FirmActivity, Membership, Participation, Ownership, EndUseMineral,
+    Production,
+    FirmActivity,
+    Membership,
+    Participation,
+    Ownership,
+    EndUseMineral,
 )
 
 
 def column_names(model: type[Record]) -> dict[str, bool]:
     """CSV column name -> required, for a record model (aliases are the column names)."""
-    return {
-        (info.alias or name): info.is_required() for name, info in model.model_fields.items()
-    }
+    return {(info.alias or name): info.is_required() for name, info in model.model_fields.items()}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """All validated records, by entity and fact type, plus every country they reference.
+
+    Only :func:`minerals_kg.checks.load_dataset` makes one, and only from sources without any error.
+    """
+
+    sources: dict[str, Source]
+    countries: dict[str, Country]
+    aggregates: dict[str, Aggregate]
+    minerals: dict[str, Mineral]
+    organisations: dict[str, Organisation]
+    events: dict[str, Event]
+    firms: dict[str, Firm]
+    facilities: dict[str, Facility]
+    end_uses: dict[str, EndUse]
+    instruments: dict[str, PolicyInstrument]
+    production: list[Production]
+    firm_activities: list[FirmActivity]
+    memberships: list[Membership]
+    participations: list[Participation]
+    ownership: list[Ownership]
+    end_use_minerals: list[EndUseMineral]
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(value) for name, value in vars(self).items()}
+
+    def entities(self) -> dict[str, dict[str, Record]]:
+        """Entity records by ontology label (``Country``, ``Mineral``, ...)."""
+        return {
+            "Source": dict(self.sources),
+            "Country": dict(self.countries),
+            "Aggregate": dict(self.aggregates),
+            "Mineral": dict(self.minerals),
+            "Organisation": dict(self.organisations),
+            "Event": dict(self.events),
+            "Firm": dict(self.firms),
+            "Facility": dict(self.facilities),
+            "EndUse": dict(self.end_uses),
+            "PolicyInstrument": dict(self.instruments),
+        }
+
+    def facts(self) -> list[Record]:
+        """Every fact record (the relationships that carry their own properties)."""
+        return [
+            *self.production,
+            *self.firm_activities,
+            *self.memberships,
+            *self.participations,
+            *self.ownership,
+            *self.end_use_minerals,
+        ]

@@ -13,9 +13,8 @@ from pathlib import Path
 from rdflib import Graph, Namespace
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-ONTOLOGY_DIR = Path(__file__).resolve().parents[2] / "ontology"
-ONTOLOGY_FILE = ONTOLOGY_DIR / "minerals-kg.ttl"
-SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
+from .resources import ONTOLOGY_FILE
+
 MKG = Namespace("https://w3id.org/minerals-kg/ontology#")
 SCHEMA = Namespace("https://schema.org/")
 
@@ -41,7 +40,7 @@ class Ontology:
         return rel_type
 
 
-def _local(term) -> str:  # type: ignore[no-untyped-def]
+def _local(term) -> str:
     return str(term).rsplit("#", 1)[-1]
 
 
@@ -49,10 +48,8 @@ def _local(term) -> str:  # type: ignore[no-untyped-def]
 def load_ontology(path: Path = ONTOLOGY_FILE) -> Ontology:
     g = Graph().parse(path, format="turtle")
     instrument = MKG.PolicyInstrument
-    subclasses = {s for s in g.subjects(RDFS.subClassOf, instrument)}
-    labels = frozenset(
-        str(g.value(c, MKG.neo4jLabel)) for c in g.subjects(RDF.type, OWL.Class) if c not in subclasses
-    )
+    subclasses = set(g.subjects(RDFS.subClassOf, instrument))
+    labels = frozenset(str(g.value(c, MKG.neo4jLabel)) for c in g.subjects(RDF.type, OWL.Class) if c not in subclasses)
     instrument_labels = {
         str(g.value(concept, SKOS.notation)): str(g.value(g.value(concept, MKG.instrumentClass), MKG.neo4jLabel))
         for concept in g.subjects(MKG.instrumentClass, None)

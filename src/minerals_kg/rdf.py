@@ -9,7 +9,7 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, Namespace
 from rdflib.namespace import RDF, SKOS, XSD
 
-from .graph import GraphElements
+from .elements import GraphElements
 from .ontology import MKG, Ontology, load_ontology
 
 DATA = Namespace("https://w3id.org/minerals-kg/id/")
@@ -43,7 +43,7 @@ def to_rdf(elements: GraphElements, ontology: Ontology | None = None) -> Graph:
     g.bind("kg", DATA)
     g.bind("skos", SKOS)
 
-    def add_props(subject, owner: str, props: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    def add_props(subject, owner: str, props: dict[str, Any]) -> None:
         for key, value in props.items():
             for v in value if isinstance(value, list) else [value]:
                 scheme = vocab.get((owner, key))

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
+from .elements import graph_elements
 from .errors import Issue
-from .ontology import ONTOLOGY_FILE, SHAPES_FILE
-
-if TYPE_CHECKING:
-    from .validate import Dataset
+from .model import Dataset
+from .rdf import DATA, to_rdf
+from .resources import ONTOLOGY_FILE, SHAPES_FILE
 
 
 def shacl_issues(dataset: Dataset) -> list[Issue]:
     """Every SHACL violation as an Issue naming the focus node and the property path."""
     from pyshacl import validate
-
-    from .graph import graph_elements
-    from .rdf import DATA, to_rdf
 
     data = to_rdf(graph_elements(dataset))
     shapes = Graph().parse(SHAPES_FILE, format="turtle")
@@ -40,6 +35,7 @@ def shacl_issues(dataset: Dataset) -> list[Issue]:
             subj, pred = data.value(focus, RDF.subject), data.value(focus, RDF.predicate)
             focus_id = f"{str(subj).removeprefix(str(DATA))} -[{str(pred).rsplit('#', 1)[-1]}]->"
         field = str(path).rsplit("#", 1)[-1] if path is not None else "node"
-        issues.append(Issue(f"shapes.ttl: {focus_id}", 0, field, str(message), "empty" if value is None else str(value)))
+        issues.append(
+            Issue(f"shapes.ttl: {focus_id}", 0, field, str(message), "empty" if value is None else str(value))
+        )
     return issues
-

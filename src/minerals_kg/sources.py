@@ -12,12 +12,13 @@ import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .countries import CountryResolver
-from .errors import Issue
+from .errors import InvalidArgument, Issue, shorten
 from .model import (
     FILE_KINDS,
     CountryAlias,
@@ -29,8 +30,49 @@ from .model import (
     Source,
     column_names,
 )
+from .resources import DEFAULT_ROOT
 
-DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "loaders"
+YAML_MAX_BYTES = 1_000_000
+"""Manifests and scenario files are small; anything larger is refused before it is parsed."""
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without anchors/aliases: a few bytes of aliases cannot expand to gigabytes."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "YAML aliases (*name) are not allowed", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def load_yaml(path: Path, where: str | None = None) -> Any:
+    """A small YAML file read safely: size-capped, no aliases, one precise error otherwise.
+
+    Raises :class:`~minerals_kg.errors.InvalidArgument` naming ``where`` (default the path).
+    """
+    where = where or str(path)
+    try:
+        size = path.stat().st_size
+        if size > YAML_MAX_BYTES:
+            raise InvalidArgument(where, f"a YAML file of at most {YAML_MAX_BYTES:,} bytes", f"{size:,} bytes")
+        text = path.read_bytes().decode("utf-8")
+        return yaml.load(text, Loader=_NoAliasLoader)
+    except InvalidArgument:
+        raise
+    except FileNotFoundError:
+        raise InvalidArgument(where, "an existing YAML file", "no such file") from None
+    except IsADirectoryError:
+        raise InvalidArgument(where, "a YAML file", "a folder") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidArgument(where, "UTF-8 text", f"an undecodable byte at offset {exc.start}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InvalidArgument(where, "well-formed YAML", f"{shorten(problem)}{line}") from None
+    except OSError as exc:
+        raise InvalidArgument(where, "a readable file", type(exc).__name__) from None
 
 
 class FileEntry(BaseModel):
@@ -62,7 +104,7 @@ class Manifest(BaseModel):
 class Located:
     """A record and where it was read (for errors found later, across files)."""
 
-    record: Record
+    record: Any  # the Record subclass of its file kind (typed per kind by the readers)
     file: str
     row: int
 
@@ -113,8 +155,9 @@ def _is_list_field(model: type[Record], column: str) -> bool:
     return False
 
 
-def read_csv(path: Path, model: type[Record], root: Path, data: RawData,
-             resolver: CountryResolver | None = None) -> list[Located]:
+def read_csv(
+    path: Path, model: type[Record], root: Path, data: RawData, resolver: CountryResolver | None = None
+) -> list[Located]:
     """Rows of one CSV file as validated records; problems go to ``data.issues``."""
     file = _rel(path, root)
     columns = column_names(model)
@@ -130,7 +173,9 @@ def read_csv(path: Path, model: type[Record], root: Path, data: RawData,
             unknown = [h for h in header if h not in columns]
             missing = [c for c, req in columns.items() if req and c not in header]
             for h in unknown:
-                data.issues.append(Issue(file, 1, h, f"a column of {model.file_kind} ({', '.join(columns)})", f"unknown column {h!r}"))
+                data.issues.append(
+                    Issue(file, 1, h, f"a column of {model.file_kind} ({', '.join(columns)})", f"unknown column {h!r}")
+                )
             for c in missing:
                 data.issues.append(Issue(file, 1, c, "this required column", "no such column"))
             if unknown or missing:
@@ -148,10 +193,13 @@ def read_csv(path: Path, model: type[Record], root: Path, data: RawData,
                     cell = cell.strip()
                     if cell == "":
                         continue
-                    values[col] = tuple(p.strip() for p in cell.split(";") if p.strip()) if _is_list_field(model, col) else cell
-                if model is Production and resolver is not None and isinstance(values.get("country"), str):
+                    values[col] = (
+                        tuple(p.strip() for p in cell.split(";") if p.strip()) if _is_list_field(model, col) else cell
+                    )
+                country = values.get("country")
+                if model is Production and resolver is not None and isinstance(country, str):
                     try:
-                        values["country"] = resolver.resolve(values["country"], aggregates=True)
+                        values["country"] = resolver.resolve(country, aggregates=True)
                     except LookupError as exc:
                         data.issues.append(Issue(file, row, "country", str(exc.args[0]), repr(values["country"])))
                         continue
@@ -178,10 +226,9 @@ def read_sources(root: Path | str = DEFAULT_ROOT) -> RawData:
     for mpath in manifests:
         mfile = _rel(mpath, root)
         try:
-            raw = yaml.safe_load(mpath.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            line = getattr(getattr(exc, "problem_mark", None), "line", -1) + 1
-            data.issues.append(Issue(mfile, line, "yaml", "well-formed YAML", str(exc).splitlines()[0]))
+            raw = load_yaml(mpath, mfile)
+        except InvalidArgument as exc:
+            data.issues.append(Issue(mfile, 0, "yaml", exc.expected, exc.got))
             continue
         try:
             manifest = Manifest.model_validate(raw or {})
@@ -200,7 +247,11 @@ def read_sources(root: Path | str = DEFAULT_ROOT) -> RawData:
                 continue
             if record.id in data.sources:
                 first = data.sources[record.id]
-                data.issues.append(Issue(mfile, 0, "sources.id", f"a source id not yet declared (first in {first.file})", repr(record.id)))
+                data.issues.append(
+                    Issue(
+                        mfile, 0, "sources.id", f"a source id not yet declared (first in {first.file})", repr(record.id)
+                    )
+                )
                 continue
             data.sources[record.id] = Located(record, mfile, 0)
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-from pathlib import Path
 
 import pytest
 
-from minerals_kg.store import server
-from minerals_kg.store.config import Neo4jSettings
+from minerals_kg.backends.neo4j import server
+from minerals_kg.backends.neo4j.config import Neo4jSettings
+from minerals_kg.resources import DEFAULT_ROOT
 
 TEST_PASSWORD = "minerals-kg-test-pw"
 
@@ -34,8 +34,10 @@ def neo4j_settings(tmp_path_factory) -> Neo4jSettings:  # type: ignore[no-untype
     if os.environ.get("NEO4J_URI"):
         # the tests delete everything in the database they use: never do that to a server by accident
         if os.environ.get("MINERALS_KG_TESTS_MAY_WIPE") != "yes":
-            _unavailable("the integration tests delete everything in the database at NEO4J_URI; "
-                         "set MINERALS_KG_TESTS_MAY_WIPE=yes to allow it, or unset NEO4J_URI to use a local server")
+            _unavailable(
+                "the integration tests delete everything in the database at NEO4J_URI; "
+                "set MINERALS_KG_TESTS_MAY_WIPE=yes to allow it, or unset NEO4J_URI to use a local server"
+            )
         yield Neo4jSettings.from_env()
         return
     if not (shutil.which("java") and shutil.which("mvn")):
@@ -45,7 +47,7 @@ def neo4j_settings(tmp_path_factory) -> Neo4jSettings:  # type: ignore[no-untype
     os.environ["NEO4J_PASSWORD"] = TEST_PASSWORD
     try:
         uri = server.start(port=_free_port(), home=home)
-    except Exception as exc:  # noqa: BLE001 - reported as the reason
+    except Exception as exc:
         _unavailable(f"could not start the local Neo4j: {exc}")
     try:
         yield Neo4jSettings(uri=uri, password=TEST_PASSWORD)
@@ -83,21 +85,28 @@ def clean_db(driver):  # type: ignore[no-untyped-def]
 
 def counts(driver) -> dict[str, int]:  # type: ignore[no-untyped-def]
     with driver.session() as session:
-        nodes = {f"node:{r['label']}": r["n"] for r in session.run(
-            "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n")}
-        rels = {f"rel:{r['type']}": r["n"] for r in session.run(
-            "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n")}
+        nodes = {
+            f"node:{r['label']}": r["n"]
+            for r in session.run("MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n")
+        }
+        rels = {
+            f"rel:{r['type']}": r["n"] for r in session.run("MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n")
+        }
     return {**nodes, **rels}
 
 
 def dump(driver) -> tuple[list, list]:  # type: ignore[no-untyped-def]
     """Every node and relationship with labels and properties, sorted (for identity checks)."""
     with driver.session() as session:
-        nodes = sorted((sorted(r["labels"]), sorted(r["props"].items(), key=str)) for r in session.run(
-            "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props"))
-        rels = sorted((r["a"], r["t"], r["b"], sorted(r["props"].items(), key=str)) for r in session.run(
-            "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b, properties(r) AS props"))
+        nodes = sorted(
+            (sorted(r["labels"]), sorted(r["props"].items(), key=str))
+            for r in session.run("MATCH (n) RETURN labels(n) AS labels, properties(n) AS props")
+        )
+        rels = sorted(
+            (r["a"], r["t"], r["b"], sorted(r["props"].items(), key=str))
+            for r in session.run("MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b, properties(r) AS props")
+        )
     return nodes, rels
 
 
-SHIPPED = Path(__file__).resolve().parents[2] / "loaders"
+SHIPPED = DEFAULT_ROOT

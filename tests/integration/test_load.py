@@ -8,12 +8,12 @@ from collections import Counter
 
 import pytest
 
+from minerals_kg.backends.neo4j.config import Neo4jError
+from minerals_kg.backends.neo4j.loader import load
+from minerals_kg.backends.neo4j.schema import desired_schema, diff_schema
+from minerals_kg.checks import load_dataset
+from minerals_kg.elements import graph_elements
 from minerals_kg.errors import DataValidationError
-from minerals_kg.graph import graph_elements
-from minerals_kg.store.config import Neo4jError
-from minerals_kg.store.loader import load
-from minerals_kg.store.schema import desired_schema, diff_schema
-from minerals_kg.validate import load_dataset
 
 from ..conftest import build_tiny, prod
 from ..test_validation import append_rows
@@ -43,7 +43,9 @@ def test_load_writes_every_label_and_type_with_the_expected_counts(clean_db, neo
 def test_schema_has_a_uniqueness_constraint_per_label(clean_db, neo4j_settings):
     with clean_db.session() as session:
         diff = diff_schema(session)
-        constraints = {r["name"]: r for r in session.run("SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties RETURN *")}
+        constraints = {
+            r["name"]: r for r in session.run("SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties RETURN *")
+        }
     assert diff.missing == [] and diff.extra == []
     assert {i.name for i in desired_schema() if i.kind == "constraint"} <= set(constraints)
     assert constraints["mkg_country_id"]["type"] == "UNIQUENESS"
@@ -61,10 +63,12 @@ def test_every_fact_has_provenance_in_neo4j(clean_db):
     with clean_db.session() as session:
         missing = session.run(
             "MATCH ()-[r]->() WHERE type(r) <> 'SOURCED_FROM' AND (r.source IS NULL OR r.confidence IS NULL) "
-            "RETURN count(r) AS n").single()["n"]
+            "RETURN count(r) AS n"
+        ).single()["n"]
         unsourced = session.run(
             "MATCH (n) WHERE NOT n:Source AND NOT n:Aggregate AND NOT (n)-[:SOURCED_FROM]->(:Source) "
-            "RETURN count(n) AS n").single()["n"]
+            "RETURN count(n) AS n"
+        ).single()["n"]
     assert missing == 0 and unsourced == 0
 
 
@@ -125,10 +129,12 @@ def test_routing_uri_works_against_a_single_server(clean_db, neo4j_settings, tmp
 
 
 def test_schema_diff_reports_and_prunes_what_the_ontology_no_longer_has(clean_db, neo4j_settings):
-    from minerals_kg.store.schema import apply_schema
+    from minerals_kg.backends.neo4j.schema import apply_schema
 
     with clean_db.session() as session:
-        session.run("CREATE CONSTRAINT mkg_retired_label_id IF NOT EXISTS FOR (n:RetiredLabel) REQUIRE n.id IS UNIQUE").consume()
+        session.run(
+            "CREATE CONSTRAINT mkg_retired_label_id IF NOT EXISTS FOR (n:RetiredLabel) REQUIRE n.id IS UNIQUE"
+        ).consume()
         session.run("CREATE INDEX someone_elses_index IF NOT EXISTS FOR (n:Other) ON (n.x)").consume()
     kept = apply_schema(clean_db, "neo4j")
     assert kept.extra == ["mkg_retired_label_id"]  # reported, not dropped

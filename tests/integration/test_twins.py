@@ -8,15 +8,23 @@ import math
 import pytest
 
 import minerals_kg
-from minerals_kg.store.loader import load
-from minerals_kg.store.queries import run_query
+from minerals_kg.backends.neo4j.library import run_query
+from minerals_kg.backends.neo4j.loader import load
 
 from .conftest import SHIPPED
 
 pytestmark = pytest.mark.integration
 
-ALLIANCES = [("ministerial_2026", None), ("msp", "2025-01-01"), ("forge", "2026-03-01"), ("g7", "2026-02-04"),
-             ("pax_silica", "2026-02-20"), ("quad", "2026-01-01"), ("eu", "2019-06-01"), ("eu", "2024-01-01")]
+ALLIANCES = [
+    ("ministerial_2026", None),
+    ("msp", "2025-01-01"),
+    ("forge", "2026-03-01"),
+    ("g7", "2026-02-04"),
+    ("pax_silica", "2026-02-20"),
+    ("quad", "2026-01-01"),
+    ("eu", "2019-06-01"),
+    ("eu", "2024-01-01"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -46,17 +54,22 @@ def test_concentration_twin(loaded, embedded):
 
 
 def test_concentration_twin_with_parameters(loaded, embedded):
-    rows = run_query(loaded, "concentration", {"mineral": "rare_earths", "stage": "mining", "year": "2024", "edition": "MCS2025"})
+    rows = run_query(
+        loaded, "concentration", {"mineral": "rare_earths", "stage": "mining", "year": "2024", "edition": "MCS2025"}
+    )
     assert len(rows) == 1 and rows[0]["top_country"] == "CHN"
-    assert close(rows[0]["top_share"], embedded.concentration("rare_earths", "mining", year=2024, edition="MCS2025").top_share[0])
+    assert close(
+        rows[0]["top_share"], embedded.concentration("rare_earths", "mining", year=2024, edition="MCS2025").top_share[0]
+    )
 
 
 def test_chokepoints_twin(loaded, embedded):
     for cr1, hhi in ((0.5, 0.25), (0.8, 0.9), (0.3, 0.1)):
         cypher = run_query(loaded, "chokepoints", {"cr1": cr1, "hhi": hhi})
         python = embedded.chokepoints(cr1=cr1, hhi=hhi)
-        assert [(r["mineral"], r["stage"], r["year"], r["edition"]) for r in cypher] == \
-            list(zip(python.mineral, python.stage, python.year, python.edition))
+        assert [(r["mineral"], r["stage"], r["year"], r["edition"]) for r in cypher] == list(
+            zip(python.mineral, python.stage, python.year, python.edition)
+        )
         assert all(close(r["hhi"], h) for r, h in zip(cypher, python.hhi))
 
 
@@ -69,7 +82,10 @@ def test_alliance_members_twin(loaded, embedded, alliance, as_of):
 
 @pytest.mark.parametrize("alliance,as_of", ALLIANCES)
 def test_coverage_twin_for_every_mineral_and_stage(loaded, embedded, alliance, as_of):
-    cypher = {(r["mineral"], r["stage"]): r for r in run_query(loaded, "coverage_matrix", {"alliance": alliance, "as_of": as_of})}
+    cypher = {
+        (r["mineral"], r["stage"]): r
+        for r in run_query(loaded, "coverage_matrix", {"alliance": alliance, "as_of": as_of})
+    }
     python = embedded.coverage(alliance, as_of=as_of)
     assert set(cypher) == set(zip(python.mineral, python.stage))
     for row in python.itertuples():
@@ -81,8 +97,10 @@ def test_coverage_twin_for_every_mineral_and_stage(loaded, embedded, alliance, a
 
 
 def test_the_host_parameter_agrees(loaded, embedded):
-    cypher = {(r["mineral"], r["stage"]): r["coverage"] for r in
-              run_query(loaded, "coverage_matrix", {"alliance": "ministerial_2026", "include_host": "false"})}
+    cypher = {
+        (r["mineral"], r["stage"]): r["coverage"]
+        for r in run_query(loaded, "coverage_matrix", {"alliance": "ministerial_2026", "include_host": "false"})
+    }
     python = embedded.coverage("ministerial_2026", include_host=False)
     assert all(close(cypher[(r.mineral, r.stage)], r.coverage) for r in python.itertuples())
 
@@ -99,10 +117,15 @@ def test_the_python_api_on_neo4j_gives_the_embedded_numbers(loaded, neo4j_settin
 
 @pytest.mark.parametrize("as_of", [None, "2024-01-01", "2025-06-01", "2026-11-26"])
 def test_scenario_supply_loss_twin(loaded, embedded, as_of):
-    cypher = {(r["mineral"], r["stage"]): r for r in run_query(
-        loaded, "scenario_supply_loss", {"imposer": "CHN", "alliance": "ministerial_2026", "as_of": as_of})}
-    python = embedded.scenario({"imposer": "CHN", "kinds": ["export_control"], "alliance": "ministerial_2026",
-                                "as_of": as_of}).by_stage
+    cypher = {
+        (r["mineral"], r["stage"]): r
+        for r in run_query(
+            loaded, "scenario_supply_loss", {"imposer": "CHN", "alliance": "ministerial_2026", "as_of": as_of}
+        )
+    }
+    python = embedded.scenario(
+        {"imposer": "CHN", "kinds": ["export_control"], "alliance": "ministerial_2026", "as_of": as_of}
+    ).by_stage
     assert set(cypher) == set(zip(python.mineral, python.stage))
     for row in python.itertuples():
         c = cypher[(row.mineral, row.stage)]

@@ -14,16 +14,63 @@ from typing import Any
 
 import pandas as pd
 
+from ..contract import Table, make_table
 from ..countries import OTHER_COUNTRIES, WORLD
+from ..model import Confidence
+
+__all__ = [
+    "CHOKEPOINTS",
+    "CONCENTRATION",
+    "DEFAULT_CR1",
+    "DEFAULT_HHI",
+    "chokepoints",
+    "concentration",
+    "current_groups",
+]
 
 GROUP = ["mineral", "stage", "year", "edition"]
-CONFIDENCE_ORDER = ["official", "press", "estimate", "uncertain"]
+CONFIDENCE_ORDER = [c.value for c in Confidence]
+"""Confidence levels from strongest to weakest; a group's confidence is its weakest row's."""
 
-COLUMNS = [
-    *GROUP, "basis", "unit", "world_total", "n_countries", "top_country", "top_share", "cr3",
-    "hhi", "hhi_points", "effective_suppliers", "other_share", "shares", "withheld", "estimated",
-    "confidence", "sources",
-]
+DEFAULT_CR1 = 0.5
+"""A stage is a chokepoint when the top country holds at least this share of world output."""
+DEFAULT_HHI = 0.25
+"""... or when its HHI (0-1) is at least this: 2,500 points, above the 1,800 the 2023 US Merger
+Guidelines call highly concentrated."""
+
+CONCENTRATION: Table = make_table(
+    "concentration",
+    "One row per (mineral, stage, year, edition) group of a production table.",
+    ("mineral", "object"),
+    ("stage", "object"),
+    ("year", "Int64"),
+    ("edition", "object"),
+    ("basis", "object", "what the quantities count, e.g. 'Co content'"),
+    ("unit", "object", "'share' for share-only groups"),
+    ("world_total", "float64", "the denominator the source prints (empty for share-only groups)"),
+    ("n_countries", "Int64"),
+    ("top_country", "object", "ISO-3"),
+    ("top_share", "float64", "CR1, 0-1"),
+    ("cr3", "float64", "top-3 share, 0-1"),
+    ("hhi", "float64", "0-1"),
+    ("hhi_points", "float64", "HHI x 10,000"),
+    ("effective_suppliers", "float64", "1 / HHI"),
+    ("other_share", "float64", "output not attributed to a country"),
+    ("shares", "object", "ISO-3 -> share, largest first"),
+    ("withheld", "object", "countries whose value is withheld"),
+    ("estimated", "boolean"),
+    ("confidence", "object", "the group's weakest confidence"),
+    ("sources", "object"),
+)
+CHOKEPOINTS: Table = Table(
+    "chokepoints",
+    (
+        *CONCENTRATION.columns,
+        *make_table("", "", ("cr1_flag", "boolean", "top_share >= cr1"), ("hhi_flag", "boolean", "hhi >= hhi")).columns,
+    ),
+    "The concentration rows flagged as chokepoints, ranked by top share then HHI.",
+)
+COLUMNS = CONCENTRATION.names
 
 
 def _group(key: tuple, grp: pd.DataFrame) -> dict[str, Any]:
@@ -50,9 +97,12 @@ def _group(key: tuple, grp: pd.DataFrame) -> dict[str, Any]:
         other_share = float(others["quantity"].iloc[0]) / world_total if world_total else 0.0
     else:
         other_share = max(0.0, 1.0 - sum(values))
-    confidences = [c for c in grp["confidence"].dropna().unique()]
+    confidences = list(grp["confidence"].dropna().unique())
     return {
-        "mineral": mineral, "stage": stage, "year": int(year), "edition": edition,
+        "mineral": mineral,
+        "stage": stage,
+        "year": int(year),
+        "edition": edition,
         "basis": next(iter(reported["basis"].dropna()), None),
         "unit": "share" if world_total is None else next(iter(reported["unit"].dropna()), None),
         "world_total": world_total,
@@ -89,19 +139,37 @@ def concentration(production: pd.DataFrame) -> pd.DataFrame:
     ...     for c, l, q in [("AAA", "Country", 60), ("BBB", "Country", 30),
     ...                     ("other_countries", "Aggregate", 10), ("world", "Aggregate", 100)]]
     >>> row = concentration(pd.DataFrame(rows)).iloc[0]
-    >>> row.top_country, row.top_share, round(row.hhi, 2), row.cr3
+    >>> row.top_country, float(row.top_share), round(float(row.hhi), 2), round(float(row.cr3), 2)
     ('AAA', 0.6, 0.45, 0.9)
     """
     if production.empty:
-        return pd.DataFrame(columns=COLUMNS)
+        return CONCENTRATION.conform([])
     rows = [_group(key, grp) for key, grp in production.groupby(GROUP, sort=True)]
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return CONCENTRATION.conform(rows)
 
 
 def current_groups(conc: pd.DataFrame, *, year: int | None = None, edition: str | None = None) -> pd.DataFrame:
     """One group per (mineral, stage): the latest year, then the latest edition, unless pinned.
 
-    Editions order by name (``MCS2026`` after ``MCS2025``), so the newest publication wins a tie.
+    Parameters
+    ----------
+    conc : DataFrame
+        A :data:`CONCENTRATION` table.
+    year, edition : optional
+        Keep only this year / this edition before choosing.
+
+    Returns
+    -------
+    DataFrame
+        The chosen groups. Editions order by name (``MCS2026`` after ``MCS2025``), so the newest
+        publication wins a tie; editions are never mixed within a group.
+
+    Examples
+    --------
+    >>> conc = pd.DataFrame([dict(mineral="x", stage="mining", year=y, edition=e) for y, e in
+    ...                      [(2023, "A2024"), (2024, "A2025"), (2024, "A2026")]])
+    >>> current_groups(conc)[["year", "edition"]].to_dict("records")
+    [{'year': 2024, 'edition': 'A2026'}]
     """
     df = conc
     if year is not None:
@@ -114,20 +182,38 @@ def current_groups(conc: pd.DataFrame, *, year: int | None = None, edition: str 
     return df.drop_duplicates(["mineral", "stage"], keep="first").reset_index(drop=True)
 
 
-def chokepoints(conc: pd.DataFrame, *, cr1: float = 0.5, hhi: float = 0.25) -> pd.DataFrame:
+def chokepoints(conc: pd.DataFrame, *, cr1: float = DEFAULT_CR1, hhi: float = DEFAULT_HHI) -> pd.DataFrame:
     """Groups where one country dominates: ``top_share >= cr1`` or ``hhi >= hhi``, ranked.
 
-    Defaults follow the design card: CR1 of 50 % or an HHI of 0.25 (2,500 points, above the 1,800
-    the 2023 Merger Guidelines call highly concentrated). Ranked by top share, then HHI.
+    Parameters
+    ----------
+    conc : DataFrame
+        A :data:`CONCENTRATION` table (usually the latest group per mineral and stage).
+    cr1, hhi : float
+        Thresholds, 0-1. Defaults: :data:`DEFAULT_CR1` (50 %) and :data:`DEFAULT_HHI` (0.25).
+
+    Returns
+    -------
+    DataFrame
+        A :data:`CHOKEPOINTS` table: the flagged rows with ``cr1_flag`` and ``hhi_flag`` saying which
+        threshold each one crosses, ranked by top share, then HHI.
+
+    References
+    ----------
+    U.S. Department of Justice and Federal Trade Commission, *Merger Guidelines* (2023), Guideline 1
+    (HHI above 1,800 points is "highly concentrated").
+
+    Examples
+    --------
+    >>> conc = pd.DataFrame([dict(mineral="x", stage="mining", top_share=0.6, hhi=0.4),
+    ...                      dict(mineral="y", stage="mining", top_share=0.3, hhi=0.2)])
+    >>> chokepoints(conc)[["mineral", "cr1_flag", "hhi_flag"]].to_dict("records")
+    [{'mineral': 'x', 'cr1_flag': True, 'hhi_flag': True}]
     """
     flagged = conc[(conc["top_share"] >= cr1) | (conc["hhi"] >= hhi)].copy()
-    reasons = []
-    for _, r in flagged.iterrows():
-        why = []
-        if r["top_share"] >= cr1:
-            why.append(f"CR1 {r['top_share']:.0%} >= {cr1:.0%}")
-        if r["hhi"] >= hhi:
-            why.append(f"HHI {r['hhi']:.2f} >= {hhi:.2f}")
-        reasons.append("; ".join(why))
-    flagged["reason"] = reasons
-    return flagged.sort_values(["top_share", "hhi"], ascending=False).reset_index(drop=True)
+    flagged["cr1_flag"] = flagged["top_share"] >= cr1
+    flagged["hhi_flag"] = flagged["hhi"] >= hhi
+    ranked = flagged.sort_values(["top_share", "hhi"], ascending=False)
+    return (
+        CHOKEPOINTS.conform(ranked) if set(CONCENTRATION.names) <= set(conc.columns) else ranked.reset_index(drop=True)
+    )

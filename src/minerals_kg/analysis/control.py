@@ -11,6 +11,7 @@ country's control share is a lower bound where firm data is missing.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pandas as pd
 
@@ -20,8 +21,12 @@ from ..model import TONNES_PER_UNIT, Unit
 INCOMPATIBLE = re.compile(r"carbonate|hydroxide|spodumene|concentrate grade|magnet|NdPr|ferro|oxide \(|blanks", re.I)
 
 
-def controlling_country(entity: str, firms: dict[str, str], owners: dict[str, list[tuple[str, float | None]]],
-                        _seen: frozenset[str] = frozenset()) -> str | None:
+def controlling_country(
+    entity: str,
+    firms: dict[str, str],
+    owners: dict[str, list[tuple[str, float | None]]],
+    _seen: frozenset[str] = frozenset(),
+) -> str | None:
     """ISO-3 of the controller of a firm or facility id (or the id itself when it is a country)."""
     if len(entity) == 3 and entity.isupper():
         return entity
@@ -35,6 +40,8 @@ def controlling_country(entity: str, firms: dict[str, str], owners: dict[str, li
 
 def in_unit(quantity: float, unit: str | None, target: str | None) -> float | None:
     """A mass converted between kg, t, kt and Mt (exact); None when either unit is not a mass unit."""
+    if unit is None or target is None:
+        return None
     try:
         return quantity * TONNES_PER_UNIT[Unit(unit)] / TONNES_PER_UNIT[Unit(target)]
     except (ValueError, KeyError):
@@ -48,7 +55,7 @@ def basis_compatible(group_basis: str | None, firm_basis: str | None) -> bool:
     return token in re.findall(r"[a-z]+", firm_basis.lower())
 
 
-def quantity_in_group(quantity, unit, year, basis, *, group_year, group_unit, group_basis) -> float | None:  # type: ignore[no-untyped-def]
+def quantity_in_group(quantity, unit, year, basis, *, group_year, group_unit, group_basis) -> float | None:
     """A firm quantity in the unit of a production group it matches, or None if it does not match.
 
     It matches when the years are equal, the units are both mass units (converted exactly) and the
@@ -60,8 +67,13 @@ def quantity_in_group(quantity, unit, year, basis, *, group_year, group_unit, gr
     return converted if converted is not None and basis_compatible(group_basis, basis) else None
 
 
-def attribute_control(production: pd.DataFrame, activities: pd.DataFrame, firms: pd.DataFrame,
-                      ownership: pd.DataFrame, facilities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def attribute_control(
+    production: pd.DataFrame,
+    activities: pd.DataFrame,
+    firms: pd.DataFrame,
+    ownership: pd.DataFrame,
+    facilities: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A production table re-attributed to controlling countries, and the moves made (for the record).
 
     ``production`` has the projection's columns; ``activities`` firm, mineral, stage, country,
@@ -79,18 +91,32 @@ def attribute_control(production: pd.DataFrame, activities: pd.DataFrame, firms:
     moves = []
     groups = out[(out["country_label"] == "Country") & out["quantity"].notna()]
     for act in activities.dropna(subset=["quantity", "year"]).itertuples():
-        match = groups[(groups["mineral"] == act.mineral) & (groups["stage"] == act.stage) &
-                       (groups["year"] == int(act.year)) & (groups["country"] == act.country)]
+        match = groups[
+            (groups["mineral"] == act.mineral)
+            & (groups["stage"] == act.stage)
+            & (groups["year"] == int(act.year))
+            & (groups["country"] == act.country)
+        ]
         for idx, host in match.iterrows():
-            quantity = quantity_in_group(act.quantity, act.unit, act.year, act.basis, group_year=host["year"],
-                                         group_unit=host["unit"], group_basis=host["basis"])
+            quantity = quantity_in_group(
+                act.quantity,
+                act.unit,
+                act.year,
+                act.basis,
+                group_year=host["year"],
+                group_unit=host["unit"],
+                group_basis=host["basis"],
+            )
             if quantity is None:
                 continue
             # who controls the output: the facility's owners by share, else the firm
             shares = owners.get(act.facility, []) if isinstance(act.facility, str) else []
             known = [(o, s) for o, s in shares if s is not None]
-            parts = [(controlling_country(o, hq, owners), s) for o, s in known] if known else \
-                [(controlling_country(act.firm, hq, owners), 1.0)]
+            parts = (
+                [(controlling_country(o, hq, owners), s) for o, s in known]
+                if known
+                else [(controlling_country(act.firm, hq, owners), 1.0)]
+            )
             rest = 1.0 - sum(s for _, s in parts)
             if known and rest > 1e-9:
                 parts.append((controlling_country(operator.get(act.facility) or act.firm, hq, owners), rest))
@@ -102,17 +128,43 @@ def attribute_control(production: pd.DataFrame, activities: pd.DataFrame, firms:
                 extra = host.copy()
                 extra["country"], extra["quantity"] = controller, moved
                 out = pd.concat([out, extra.to_frame().T], ignore_index=True)
-                moves.append({"mineral": act.mineral, "stage": act.stage, "year": int(act.year), "edition": host["edition"],
-                              "host": host["country"], "controller": controller, "firm": act.firm, "facility": act.facility,
-                              "quantity": moved, "unit": host["unit"], "source": act.source})
+                moves.append(
+                    {
+                        "mineral": act.mineral,
+                        "stage": act.stage,
+                        "year": int(act.year),
+                        "edition": host["edition"],
+                        "host": host["country"],
+                        "controller": controller,
+                        "firm": act.firm,
+                        "facility": act.facility,
+                        "quantity": moved,
+                        "unit": host["unit"],
+                        "source": act.source,
+                    }
+                )
     # merge the rows of a controller that already produced in the same group
     keys = ["mineral", "stage", "year", "edition", "country"]
-    agg = {c: "first" for c in out.columns if c not in keys + ["quantity"]}
+    agg: dict[str, Any] = {c: "first" for c in out.columns if c not in [*keys, "quantity"]}
     agg["quantity"] = lambda s: s.sum(min_count=1)
     countries = out[~out["country"].isin([WORLD, OTHER_COUNTRIES])]
     aggregates = out[out["country"].isin([WORLD, OTHER_COUNTRIES])]
     merged = countries.groupby(keys, dropna=False, sort=False).agg(agg).reset_index()
     result = pd.concat([merged, aggregates], ignore_index=True)[production.columns]
     result["year"] = result["year"].astype("Int64")
-    return result, pd.DataFrame(moves, columns=["mineral", "stage", "year", "edition", "host", "controller", "firm",
-                                                "facility", "quantity", "unit", "source"])
+    return result, pd.DataFrame(
+        moves,
+        columns=[
+            "mineral",
+            "stage",
+            "year",
+            "edition",
+            "host",
+            "controller",
+            "firm",
+            "facility",
+            "quantity",
+            "unit",
+            "source",
+        ],
+    )

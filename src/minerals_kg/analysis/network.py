@@ -28,6 +28,23 @@ def _is_supplier(g: nx.DiGraph, n: str) -> bool:
 def max_flow(g: nx.DiGraph, source: str, sink: str) -> tuple[float, dict]:
     """Maximum flow from ``source`` to ``sink`` and the flow on every edge.
 
+    Parameters
+    ----------
+    g : DiGraph
+        Edges carry ``capacity`` (missing means unbounded).
+    source, sink : node
+
+    Returns
+    -------
+    (float, dict)
+        The flow value (0 when ``sink`` cannot be reached) and networkx's flow dictionary.
+
+    References
+    ----------
+    Ford & Fulkerson (1956), "Maximal flow through a network"; networkx's preflow-push.
+
+    Examples
+    --------
     >>> g = nx.DiGraph(); g.add_edge("s", "a", capacity=2); g.add_edge("a", "t", capacity=1)
     >>> max_flow(g, "s", "t")[0]
     1
@@ -40,6 +57,23 @@ def max_flow(g: nx.DiGraph, source: str, sink: str) -> tuple[float, dict]:
 def dominators(g: nx.DiGraph, source: str, sink: str) -> list[str]:
     """Nodes on every path from ``source`` to ``sink`` (nearest the sink first), excluding both ends.
 
+    Parameters
+    ----------
+    g : DiGraph
+    source, sink : node
+
+    Returns
+    -------
+    list
+        The dominators of ``sink`` (empty when it cannot be reached).
+
+    References
+    ----------
+    Lengauer & Tarjan (1979), "A fast algorithm for finding dominators in a flowgraph"; networkx's
+    ``immediate_dominators`` (Cooper, Harvey & Kennedy).
+
+    Examples
+    --------
     >>> g = nx.DiGraph([("s", "a"), ("a", "b"), ("a", "c"), ("b", "t"), ("c", "t")])
     >>> dominators(g, "s", "t")
     ['a']
@@ -55,11 +89,23 @@ def dominators(g: nx.DiGraph, source: str, sink: str) -> list[str]:
 
 
 def articulation_suppliers(g: nx.DiGraph) -> list[str]:
-    """Supplier nodes whose removal disconnects the (undirected) network."""
+    """Supplier nodes whose removal disconnects the (undirected) network.
+
+    References
+    ----------
+    Tarjan (1972), depth-first search and linear graph algorithms (articulation points).
+
+    Examples
+    --------
+    >>> g = nx.DiGraph([("s", "a"), ("a", "t")])
+    >>> nx.set_node_attributes(g, {"s": "supply", "t": "demand", "a": "supplier"}, "kind")
+    >>> articulation_suppliers(g)
+    ['a']
+    """
     return sorted(n for n in nx.articulation_points(g.to_undirected()) if _is_supplier(g, n))
 
 
-def _split(g: nx.DiGraph, node_capacity) -> nx.DiGraph:  # type: ignore[no-untyped-def]
+def _split(g: nx.DiGraph, node_capacity) -> nx.DiGraph:
     """Node splitting: v -> (v, 'in') -[node capacity]-> (v, 'out'); edges become unbounded."""
     h = nx.DiGraph()
     for n in g.nodes:
@@ -69,7 +115,9 @@ def _split(g: nx.DiGraph, node_capacity) -> nx.DiGraph:  # type: ignore[no-untyp
     return h
 
 
-def minimum_supplier_cut(g: nx.DiGraph, source: str, sink: str, *, weight: str | None = None) -> tuple[float, list[str]]:
+def minimum_supplier_cut(
+    g: nx.DiGraph, source: str, sink: str, *, weight: str | None = None
+) -> tuple[float, list[str]]:
     """The cheapest set of supplier nodes whose removal cuts ``source`` from ``sink``.
 
     With ``weight=None`` each supplier costs 1 (the fewest suppliers); with ``weight="capacity"``
@@ -112,8 +160,25 @@ def _components(g: nx.DiGraph, source: str, sink: str) -> list[set[str]]:
 def removal_impact(g: nx.DiGraph, source: str, sink: str, removals: Iterable[Iterable[str]]) -> list[dict]:
     """N-1 / N-k: for each set of nodes, the flow lost when they are removed together.
 
-    Returns dicts ``{removed, flow_before, flow_after, flow_lost}``, largest loss first. Only the
-    components that hold removed nodes are recomputed (see :func:`_components`).
+    Parameters
+    ----------
+    g : DiGraph
+    source, sink : node
+    removals : iterable of iterables of nodes
+
+    Returns
+    -------
+    list of dict
+        ``{removed, flow_before, flow_after, flow_lost}``, largest loss first. Only the components
+        that hold removed nodes are recomputed (see :func:`_components`).
+
+    Examples
+    --------
+    >>> g = nx.DiGraph()
+    >>> g.add_edge("s", "a", capacity=0.7); g.add_edge("s", "b", capacity=0.3)
+    >>> g.add_edge("a", "t"); g.add_edge("b", "t")
+    >>> [(r["removed"], round(r["flow_lost"], 1)) for r in removal_impact(g, "s", "t", [["a"], ["b"]])]
+    [(['a'], 0.7), (['b'], 0.3)]
     """
     components = _components(g, source, sink)
     where = {n: i for i, comp in enumerate(components) for n in comp}
@@ -132,7 +197,14 @@ def removal_impact(g: nx.DiGraph, source: str, sink: str, removals: Iterable[Ite
 
 
 def supplier_betweenness(g: nx.DiGraph, *, k: int | None = None, seed: int = 0) -> dict[str, float]:
-    """Betweenness of supplier nodes; sampled with ``k`` pivots when given (large networks)."""
+    """Betweenness of supplier nodes; sampled with ``k`` pivots when given (large networks).
+
+    References
+    ----------
+    Brandes (2001), "A faster algorithm for betweenness centrality"; Brandes & Pich (2007) for
+    pivot sampling. Farrell & Newman (2019), "Weaponized Interdependence", International Security
+    44(1), on high-betweenness hubs as chokepoints.
+    """
     k = None if k is None or k >= g.number_of_nodes() else k
     scores = nx.betweenness_centrality(g, k=k, seed=seed, normalized=True)
     return {n: s for n, s in scores.items() if _is_supplier(g, n)}

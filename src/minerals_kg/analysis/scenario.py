@@ -31,12 +31,52 @@ from dataclasses import dataclass, field
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..contract import Table, make_table
 from ..model import InstrumentKind, Stage, period_end, period_start
 from .network import max_flow
 from .supply import SUPPLY, mineral_subnetwork, supply_network
 
+__all__ = [
+    "APPLIED",
+    "BY_STAGE",
+    "Scenario",
+    "ScenarioResult",
+    "StageCut",
+    "cuts_for",
+    "instrument_in_force",
+    "run_scenario",
+]
+
 ACTIVE = {"in_force", "partially_suspended", "signed"}
 NEVER_IN_FORCE = {"proposed", "announced", "withdrawn"}
+
+
+APPLIED: Table = make_table(
+    "scenario_applied",
+    "The instruments a scenario applies and what each cuts.",
+    ("instrument", "object"),
+    ("name", "object"),
+    ("imposer", "object"),
+    ("status", "object"),
+    ("targets", "object", "member countries it reaches, or ['all']"),
+    ("technology_only", "boolean", "controls know-how or equipment only: cuts no material"),
+    ("cuts", "object", "[{mineral, stage}] it cuts"),
+)
+BY_STAGE: Table = make_table(
+    "scenario_by_stage",
+    "Supply lost per mineral and stage.",
+    ("mineral", "object"),
+    ("stage", "object"),
+    ("year", "Int64"),
+    ("edition", "object"),
+    ("cut_countries", "object"),
+    ("supply_lost_share", "float64", "share of world output at the stage"),
+    ("supply_lost_quantity", "float64"),
+    ("unit", "object"),
+    ("coverage_before", "float64"),
+    ("coverage_of_remaining_supply", "float64"),
+    ("remaining_suppliers", "object"),
+)
 
 
 class StageCut(BaseModel):
@@ -78,8 +118,11 @@ def instrument_in_force(inst: dict, as_of: dt.date) -> bool:
         return False
     if inst.get("ended") and period_start(inst["ended"]) <= as_of:
         return False
-    if inst.get("suspended_from") and period_start(inst["suspended_from"]) <= as_of and (
-            not inst.get("suspended_until") or as_of <= period_end(inst["suspended_until"])):
+    if (
+        inst.get("suspended_from")
+        and period_start(inst["suspended_from"]) <= as_of
+        and (not inst.get("suspended_until") or as_of <= period_end(inst["suspended_until"]))
+    ):
         return False
     if status in ("expired", "superseded", "suspended") and not inst.get("ended") and not inst.get("suspended_from"):
         return not (inst.get("status_as_of") and period_start(inst["status_as_of"]) <= as_of)
@@ -103,42 +146,58 @@ class ScenarioResult:
         def records(df: pd.DataFrame) -> list[dict]:
             return json.loads(df.to_json(orient="records"))
 
-        return {"scenario": json.loads(self.scenario.model_dump_json()), "members": sorted(self.members),
-                "instruments_applied": records(self.applied), "by_stage": records(self.by_stage),
-                "by_mineral": records(self.by_mineral), "by_end_use": records(self.by_end_use),
-                "by_member": records(self.by_member), "firms": records(self.firms)}
+        return {
+            "scenario": json.loads(self.scenario.model_dump_json()),
+            "members": sorted(self.members),
+            "instruments_applied": records(self.applied),
+            "by_stage": records(self.by_stage),
+            "by_mineral": records(self.by_mineral),
+            "by_end_use": records(self.by_end_use),
+            "by_member": records(self.by_member),
+            "firms": records(self.firms),
+        }
 
 
-def cuts_for(scenario: Scenario, instruments: pd.DataFrame, members: frozenset[str], as_of: dt.date,
-             chains: dict) -> tuple[pd.DataFrame, dict[tuple[str, str], set[str]]]:
+def cuts_for(
+    scenario: Scenario, instruments: pd.DataFrame, members: frozenset[str], as_of: dt.date, chains: dict
+) -> tuple[pd.DataFrame, dict[tuple[str, str], set[str]]]:
     """Which (mineral, stage) loses which countries' output, and the instruments that cause it."""
     cut: dict[tuple[str, str], set[str]] = {}
     applied = []
     for inst in instruments.to_dict("records"):
         inst = {k: (None if isinstance(v, float) and v != v else v) for k, v in inst.items()}
         chosen = inst["id"] in scenario.instruments or (
-            scenario.imposer is not None and inst["imposer"] == scenario.imposer and inst["kind"] in scenario.kinds
-            and instrument_in_force(inst, as_of))
+            scenario.imposer is not None
+            and inst["imposer"] == scenario.imposer
+            and inst["kind"] in scenario.kinds
+            and instrument_in_force(inst, as_of)
+        )
         if not chosen:
             continue
         targets = set(inst.get("targets") or [])
         hit = sorted(targets & members) if inst.get("target_scope") != "all" else ["all"]
         if not hit:
             continue
-        reached: list[str] = []
-        if inst.get("item_scope") == "technology":  # know-how, not material: no supply is cut
-            applied.append({"instrument": inst["id"], "name": inst["name"], "imposer": inst["imposer"],
-                            "status": inst["status"], "targets": hit, "cuts": ["technology only: no material cut"]})
-            continue
-        for mineral in inst.get("minerals") or []:
+        reached: list[dict[str, str]] = []
+        technology_only = inst.get("item_scope") == "technology"  # know-how, not material: no supply is cut
+        for mineral in [] if technology_only else inst.get("minerals") or []:
             if mineral not in chains:
                 continue
-            for stage in (inst.get("stages") or chains[mineral].stages):
+            for stage in inst.get("stages") or chains[mineral].stages:
                 if stage in chains[mineral].stages:
                     cut.setdefault((mineral, stage), set()).add(inst["imposer"])
-                    reached.append(f"{mineral}/{stage}")
-        applied.append({"instrument": inst["id"], "name": inst["name"], "imposer": inst["imposer"],
-                        "status": inst["status"], "targets": hit, "cuts": reached})
+                    reached.append({"mineral": mineral, "stage": stage})
+        applied.append(
+            {
+                "instrument": inst["id"],
+                "name": inst["name"],
+                "imposer": inst["imposer"],
+                "status": inst["status"],
+                "targets": hit,
+                "technology_only": technology_only,
+                "cuts": reached,
+            }
+        )
     for country in scenario.remove_countries:
         for mineral, chain in chains.items():
             for stage in chain.stages:
@@ -146,10 +205,12 @@ def cuts_for(scenario: Scenario, instruments: pd.DataFrame, members: frozenset[s
     for sc in scenario.cut_stages:
         if sc.mineral in chains and sc.stage in chains[sc.mineral].stages:
             cut.setdefault((sc.mineral, sc.stage), set()).add("*")
-    return pd.DataFrame(applied, columns=["instrument", "name", "imposer", "status", "targets", "cuts"]), cut
+    return APPLIED.conform(applied), cut
 
 
-def firm_cuts(firms: list[str], activities: pd.DataFrame, chains: dict) -> tuple[dict[tuple[str, str], dict[str, float]], list[dict]]:
+def firm_cuts(
+    firms: list[str], activities: pd.DataFrame, chains: dict
+) -> tuple[dict[tuple[str, str], dict[str, float]], list[dict]]:
     """Shares of world output a firm's removal takes from its host countries, per (mineral, stage).
 
     Only firm quantities that match the group used for that mineral and stage (year, unit, and a basis
@@ -163,25 +224,55 @@ def firm_cuts(firms: list[str], activities: pd.DataFrame, chains: dict) -> tuple
         chain = chains.get(act["mineral"])
         group = chain.groups.get(act["stage"]) if chain else None
         world = group.get("world_total") if group else None
-        quantity = quantity_in_group(act.get("quantity"), act.get("unit"), act.get("year"), act.get("basis"),
-                                     group_year=group["year"], group_unit=group["unit"],
-                                     group_basis=group.get("basis")) if group else None
+        quantity = (
+            quantity_in_group(
+                act.get("quantity"),
+                act.get("unit"),
+                act.get("year"),
+                act.get("basis"),
+                group_year=group["year"],
+                group_unit=group["unit"],
+                group_basis=group.get("basis"),
+            )
+            if group
+            else None
+        )
         ok = quantity is not None and isinstance(world, (int, float)) and world > 0
-        notes.append({"firm": act["firm"], "mineral": act["mineral"], "stage": act["stage"], "country": act["country"],
-                      "year": act.get("year"), "quantity": act.get("quantity"), "unit": act.get("unit"), "matched": bool(ok)})
-        if ok:
+        notes.append(
+            {
+                "firm": act["firm"],
+                "mineral": act["mineral"],
+                "stage": act["stage"],
+                "country": act["country"],
+                "year": act.get("year"),
+                "quantity": act.get("quantity"),
+                "unit": act.get("unit"),
+                "matched": bool(ok),
+            }
+        )
+        if ok and quantity is not None and world:
             bucket = partial.setdefault((act["mineral"], act["stage"]), {})
             bucket[act["country"]] = bucket.get(act["country"], 0.0) + quantity / world
     return partial, notes
 
 
-def run_scenario(scenario: Scenario, current: pd.DataFrame, instruments: pd.DataFrame, end_uses: pd.DataFrame,
-                 members: frozenset[str], as_of: dt.date, activities: pd.DataFrame | None = None) -> ScenarioResult:
+def run_scenario(
+    scenario: Scenario,
+    current: pd.DataFrame,
+    instruments: pd.DataFrame,
+    end_uses: pd.DataFrame,
+    members: frozenset[str],
+    as_of: dt.date,
+    activities: pd.DataFrame | None = None,
+) -> ScenarioResult:
     g = supply_network(current)
     chains = g.graph["chains"]
     applied, cut = cuts_for(scenario, instruments, members, as_of, chains)
-    partial, firm_notes = firm_cuts(scenario.remove_firms, activities, chains) if scenario.remove_firms and \
-        activities is not None else ({}, [])
+    partial, firm_notes = (
+        firm_cuts(scenario.remove_firms, activities, chains)
+        if scenario.remove_firms and activities is not None
+        else ({}, [])
+    )
     for key in partial:
         cut.setdefault(key, set())
     stage_rows, mineral_rows = [], []
@@ -212,51 +303,94 @@ def run_scenario(scenario: Scenario, current: pd.DataFrame, instruments: pd.Data
             left = {n: sub.nodes[n]["share"] - losses.get(n, 0.0) for n in suppliers}
             kept_total = sum(left.values())
             kept_members = sum(v for n, v in left.items() if sub.nodes[n]["country"] in members)
-            remaining = sorted(((sub.nodes[n]["country"], v) for n, v in left.items() if v > 1e-12), key=lambda t: -t[1])
+            remaining = sorted(
+                ((sub.nodes[n]["country"], v) for n, v in left.items() if v > 1e-12), key=lambda t: -t[1]
+            )
             info = chains[mineral].groups[stage]
-            stage_rows.append({
-                "mineral": mineral, "stage": stage, "year": info["year"], "edition": info["edition"],
-                "cut_countries": sorted(countries | set(firm_loss)), "supply_lost_share": lost_share,
-                "supply_lost_quantity": lost_share * world if has_quantity else None,
-                "unit": info["unit"] if info["world_total"] is not None else "share",
-                "coverage_before": coverage,
-                "coverage_of_remaining_supply": kept_members / kept_total if kept_total else 0.0,
-                "remaining_suppliers": {c: s for c, s in remaining},
-            })
+            stage_rows.append(
+                {
+                    "mineral": mineral,
+                    "stage": stage,
+                    "year": info["year"],
+                    "edition": info["edition"],
+                    "cut_countries": sorted(countries | set(firm_loss)),
+                    "supply_lost_share": lost_share,
+                    "supply_lost_quantity": lost_share * world if has_quantity else None,
+                    "unit": info["unit"] if info["world_total"] is not None else "share",
+                    "coverage_before": coverage,
+                    "coverage_of_remaining_supply": kept_members / kept_total if kept_total else 0.0,
+                    "remaining_suppliers": dict(remaining),
+                }
+            )
             after_graph.remove_nodes_from(lost)
             for n, x in losses.items():
                 if n not in lost:  # a partial cut (a firm's part of a country's output)
                     u = next(iter(after_graph.predecessors(n)))
                     after_graph.edges[u, n]["capacity"] = sub.nodes[n]["share"] - x
         after, _ = max_flow(after_graph, SUPPLY, sink)
-        mineral_rows.append({"mineral": mineral, "flow_before": before, "flow_after": after,
-                             "flow_lost": before - after, "flow_lost_share": (before - after) / before if before else 0.0})
-    by_stage = pd.DataFrame(stage_rows, columns=[
-        "mineral", "stage", "year", "edition", "cut_countries", "supply_lost_share", "supply_lost_quantity", "unit",
-        "coverage_before", "coverage_of_remaining_supply", "remaining_suppliers"])
-    by_mineral = pd.DataFrame(mineral_rows, columns=["mineral", "flow_before", "flow_after", "flow_lost", "flow_lost_share"])
+        mineral_rows.append(
+            {
+                "mineral": mineral,
+                "flow_before": before,
+                "flow_after": after,
+                "flow_lost": before - after,
+                "flow_lost_share": (before - after) / before if before else 0.0,
+            }
+        )
+    by_stage = BY_STAGE.conform(stage_rows)
+    by_mineral = pd.DataFrame(
+        mineral_rows, columns=["mineral", "flow_before", "flow_after", "flow_lost", "flow_lost_share"]
+    )
     links = end_uses.merge(by_mineral, on="mineral")
-    by_end_use = (links.groupby("end_use").agg(minerals_cut=("mineral", lambda s: sorted(s)),
-                                                 worst_flow_lost_share=("flow_lost_share", "max"))
-                  .reset_index().sort_values("worst_flow_lost_share", ascending=False)) if not links.empty else \
-        pd.DataFrame(columns=["end_use", "minerals_cut", "worst_flow_lost_share"])
+    by_end_use = (
+        (
+            links.groupby("end_use")
+            .agg(minerals_cut=("mineral", lambda s: sorted(s)), worst_flow_lost_share=("flow_lost_share", "max"))
+            .reset_index()
+            .sort_values("worst_flow_lost_share", ascending=False)
+        )
+        if not links.empty
+        else pd.DataFrame(columns=["end_use", "minerals_cut", "worst_flow_lost_share"])
+    )
     member_rows = []
     for rec in applied.to_dict("records"):
-        if not rec["cuts"] or "/" not in rec["cuts"][0]:
-            continue
         hit = sorted(members) if rec["targets"] == ["all"] else rec["targets"]
         for member in hit:
             for cut_at in rec["cuts"]:
-                mineral, stage = cut_at.split("/")
-                lost = next((r["supply_lost_share"] for r in stage_rows if r["mineral"] == mineral and r["stage"] == stage), 0.0)
-                member_rows.append({"member": member, "mineral": mineral, "stage": stage, "instrument": rec["instrument"],
-                                    "supply_lost_share": lost})
+                mineral, stage = cut_at["mineral"], cut_at["stage"]
+                share_lost = next(
+                    (
+                        float(r["supply_lost_share"])
+                        for r in stage_rows
+                        if r["mineral"] == mineral and r["stage"] == stage
+                    ),
+                    0.0,
+                )
+                member_rows.append(
+                    {
+                        "member": member,
+                        "mineral": mineral,
+                        "stage": stage,
+                        "instrument": rec["instrument"],
+                        "supply_lost_share": share_lost,
+                    }
+                )
     by_member = pd.DataFrame(member_rows, columns=["member", "mineral", "stage", "instrument", "supply_lost_share"])
     if not by_member.empty:
-        by_member = (by_member.groupby(["member", "mineral", "stage"])
-                     .agg(supply_lost_share=("supply_lost_share", "max"), instruments=("instrument", lambda s: sorted(set(s))))
-                     .reset_index())
-    return ScenarioResult(scenario, members, applied, by_stage, by_mineral, by_end_use, by_member,
-                          pd.DataFrame(firm_notes, columns=["firm", "mineral", "stage", "country", "year", "quantity",
-                                                            "unit", "matched"]))
-
+        by_member = (
+            by_member.groupby(["member", "mineral", "stage"])
+            .agg(supply_lost_share=("supply_lost_share", "max"), instruments=("instrument", lambda s: sorted(set(s))))
+            .reset_index()
+        )
+    return ScenarioResult(
+        scenario,
+        members,
+        applied,
+        by_stage,
+        by_mineral,
+        by_end_use,
+        by_member,
+        pd.DataFrame(
+            firm_notes, columns=["firm", "mineral", "stage", "country", "year", "quantity", "unit", "matched"]
+        ),
+    )

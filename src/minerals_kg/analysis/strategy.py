@@ -13,13 +13,39 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from ..contract import Table, make_table
 from .coverage import chain_coverage, coverage
+
+__all__ = ["DEFAULT_EXCLUDED", "RECOMMENDATIONS", "WHAT_IF", "objective", "recommend", "what_if"]
+
+WHAT_IF: Table = make_table(
+    "what_if",
+    "Coverage per (mineral, stage) before and after a membership change, largest change first.",
+    ("mineral", "object"),
+    ("stage", "object"),
+    ("year", "Int64"),
+    ("edition", "object"),
+    ("coverage_before", "float64"),
+    ("coverage_after", "float64"),
+    ("max_outsider_before", "object"),
+    ("max_outsider_after", "object"),
+    ("max_outsider_share_after", "float64"),
+    ("delta", "float64"),
+)
+RECOMMENDATIONS: Table = make_table(
+    "recommendations",
+    "The greedy picks, one row per pick in order.",
+    ("rank", "Int64"),
+    ("country", "object"),
+    ("marginal_gain", "float64", "objective after minus before, 0-1"),
+    ("objective_before", "float64"),
+    ("objective_after", "float64"),
+    ("minerals_raised", "object", "minerals whose chain coverage the pick raises"),
+)
 
 DEFAULT_EXCLUDED = ("CHN", "RUS")
 """Not candidates by default: China (the dependence the alliance exists to reduce) and Russia (under
 US and EU sanctions). Pass ``exclude=()`` to consider every outsider."""
-
-OBJECTIVE = "mean over minerals of chain coverage (the weakest stage's share of world output held by members)"
 
 
 def objective(current: pd.DataFrame, members: Iterable[str], minerals: list[str] | None = None) -> float:
@@ -28,32 +54,80 @@ def objective(current: pd.DataFrame, members: Iterable[str], minerals: list[str]
     return float(chain["chain_coverage"].mean()) if len(chain) else 0.0
 
 
-def what_if(current: pd.DataFrame, members: frozenset[str], *, add: Iterable[str] = (),
-            remove: Iterable[str] = ()) -> pd.DataFrame:
-    """Coverage per (mineral, stage) before and after adding/removing members, with the change."""
+def what_if(
+    current: pd.DataFrame, members: frozenset[str], *, add: Iterable[str] = (), remove: Iterable[str] = ()
+) -> pd.DataFrame:
+    """Coverage per (mineral, stage) before and after adding/removing members, with the change.
+
+    Returns
+    -------
+    DataFrame
+        A :data:`WHAT_IF` table, largest change first.
+    """
     after_members = (members | set(add)) - set(remove)
     before = coverage(current, members).set_index(["mineral", "stage"])
     after = coverage(current, frozenset(after_members)).set_index(["mineral", "stage"])
-    out = pd.DataFrame({
-        "year": before["year"], "edition": before["edition"],
-        "coverage_before": before["coverage"], "coverage_after": after["coverage"],
-        "max_outsider_before": before["max_outsider"], "max_outsider_after": after["max_outsider"],
-        "max_outsider_share_after": after["max_outsider_share"],
-    })
+    out = pd.DataFrame(
+        {
+            "year": before["year"],
+            "edition": before["edition"],
+            "coverage_before": before["coverage"],
+            "coverage_after": after["coverage"],
+            "max_outsider_before": before["max_outsider"],
+            "max_outsider_after": after["max_outsider"],
+            "max_outsider_share_after": after["max_outsider_share"],
+        }
+    )
     out["delta"] = out["coverage_after"] - out["coverage_before"]
-    return out.reset_index().sort_values(["delta", "mineral", "stage"], ascending=[False, True, True]).reset_index(drop=True)
+    return WHAT_IF.conform(out.reset_index().sort_values(["delta", "mineral", "stage"], ascending=[False, True, True]))
 
 
-def recommend(current: pd.DataFrame, members: frozenset[str], *, k: int = 5, minerals: list[str] | None = None,
-              candidates: Iterable[str] | None = None, exclude: Iterable[str] = DEFAULT_EXCLUDED) -> pd.DataFrame:
+def recommend(
+    current: pd.DataFrame,
+    members: frozenset[str],
+    *,
+    k: int = 5,
+    minerals: list[str] | None = None,
+    candidates: Iterable[str] | None = None,
+    exclude: Iterable[str] = DEFAULT_EXCLUDED,
+) -> pd.DataFrame:
     """The ``k`` outsiders whose accession most raises the objective, chosen greedily.
 
-    Returns one row per pick: rank, country, marginal gain, objective before and after, and the
-    minerals whose chain coverage the pick raises.
+    Parameters
+    ----------
+    current : DataFrame
+        The latest concentration group per mineral and stage.
+    members : frozenset of str
+        The alliance's member countries.
+    k : int
+        How many picks.
+    minerals : list of str, optional
+        Only these minerals count in the objective.
+    candidates, exclude : iterables of ISO-3 codes
+        Who may be picked (default every producer outside the alliance) and who may not.
+
+    Returns
+    -------
+    DataFrame
+        A :data:`RECOMMENDATIONS` table: one row per pick with its marginal gain.
+
+    Notes
+    -----
+    Greedy selection: exact for one pick; the gains shown are exact for the picks in that order.
+
+    Examples
+    --------
+    >>> conc = pd.DataFrame([dict(mineral="x", stage="mining", year=2024, edition="E",
+    ...                           shares={"AUS": 0.2, "CHL": 0.3, "CHN": 0.5}, withheld=[])])
+    >>> recommend(conc, frozenset({"AUS"}), k=1)[["country", "marginal_gain"]].to_dict("records")
+    [{'country': 'CHL', 'marginal_gain': 0.3}]
     """
     scope = current if minerals is None else current[current["mineral"].isin(minerals)]
-    pool = sorted((set(candidates) if candidates is not None else
-                   {c for shares in scope["shares"] for c in shares}) - set(members) - set(exclude))
+    pool = sorted(
+        (set(candidates) if candidates is not None else {c for shares in scope["shares"] for c in shares})
+        - set(members)
+        - set(exclude)
+    )
     chosen = set(members)
     value = objective(scope, chosen)
     rows = []
@@ -71,8 +145,15 @@ def recommend(current: pd.DataFrame, members: frozenset[str], *, k: int = 5, min
         chosen.add(best[0])
         after_chain = chain_coverage(coverage(scope, frozenset(chosen))).set_index("mineral")["chain_coverage"]
         raised = sorted(m for m in after_chain.index if after_chain[m] > before_chain.get(m, 0.0) + 1e-12)
-        rows.append({"rank": rank, "country": best[0], "marginal_gain": best[1] - value,
-                     "objective_before": value, "objective_after": best[1], "minerals_raised": raised})
+        rows.append(
+            {
+                "rank": rank,
+                "country": best[0],
+                "marginal_gain": best[1] - value,
+                "objective_before": value,
+                "objective_after": best[1],
+                "minerals_raised": raised,
+            }
+        )
         value = best[1]
-    return pd.DataFrame(rows, columns=["rank", "country", "marginal_gain", "objective_before", "objective_after",
-                                       "minerals_raised"])
+    return RECOMMENDATIONS.conform(rows)

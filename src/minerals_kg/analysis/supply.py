@@ -45,12 +45,40 @@ class MineralChain:
     groups: dict[str, dict]  # stage -> {year, edition, unit, world_total}
 
 
-def supply_network(current: pd.DataFrame, *, end_uses: dict[str, list[str]] | None = None,
-                   demand: str = "world", minerals: list[str] | None = None) -> nx.DiGraph:
-    """Build the supply network from a ``current`` concentration table (one group per mineral and stage).
+def supply_network(
+    current: pd.DataFrame,
+    *,
+    end_uses: dict[str, list[str]] | None = None,
+    demand: str = "world",
+    minerals: list[str] | None = None,
+) -> nx.DiGraph:
+    """The multi-stage supply network of a ``current`` concentration table (one group per mineral and stage).
 
-    ``end_uses`` maps mineral -> end-use ids; when given, the last pool feeds those end uses and the
-    end uses feed ``DEMAND:<demand>``; otherwise the last pool feeds the demand node directly.
+    Parameters
+    ----------
+    current : DataFrame
+        The latest group per mineral and stage (its ``shares`` become capacities).
+    end_uses : dict, optional
+        Mineral -> end-use ids; when given, the last pool feeds those end uses and the end uses feed
+        ``DEMAND:<demand>``; otherwise the last pool feeds the demand node directly.
+    demand : str
+        The demand node's name.
+    minerals : list of str, optional
+        Only these minerals.
+
+    Returns
+    -------
+    DiGraph
+        ``SUPPLY`` -> supplier nodes (capacity = share of world output) -> a pool per stage -> ... ->
+        the demand node; ``graph["chains"]`` holds each mineral's stages and groups.
+
+    Examples
+    --------
+    >>> cur = pd.DataFrame([dict(mineral="x", stage="mining", year=2024, edition="E", unit="t", world_total=100.0,
+    ...                          basis="c", shares={"AAA": 0.6, "BBB": 0.3})])
+    >>> g = supply_network(cur)
+    >>> sorted(n for n, d in g.nodes(data=True) if d["kind"] == "supplier")
+    ['AAA@x/mining', 'BBB@x/mining', 'unattributed@x/mining']
     """
     g = nx.DiGraph(demand=demand_id(demand))
     g.add_node(SUPPLY, kind="supply")
@@ -61,11 +89,20 @@ def supply_network(current: pd.DataFrame, *, end_uses: dict[str, list[str]] | No
             continue
         by_stage = {r["stage"]: r for _, r in rows.iterrows()}
         stages = [s for s in STAGES if s in by_stage]
-        chains[mineral] = MineralChain(mineral, stages, {
-            s: {"year": int(by_stage[s]["year"]), "edition": by_stage[s]["edition"],
-                "unit": by_stage[s].get("unit"), "world_total": by_stage[s].get("world_total"),
-                "basis": by_stage[s].get("basis")}
-            for s in stages})
+        chains[mineral] = MineralChain(
+            mineral,
+            stages,
+            {
+                s: {
+                    "year": int(by_stage[s]["year"]),
+                    "edition": by_stage[s]["edition"],
+                    "unit": by_stage[s].get("unit"),
+                    "world_total": by_stage[s].get("world_total"),
+                    "basis": by_stage[s].get("basis"),
+                }
+                for s in stages
+            },
+        )
         previous = SUPPLY
         for stage in stages:
             row = by_stage[stage]
@@ -79,8 +116,18 @@ def supply_network(current: pd.DataFrame, *, end_uses: dict[str, list[str]] | No
             for country, share in shares.items():
                 node = supplier_id(country, mineral, stage)
                 quantity = share * world if isinstance(world, (int, float)) and world == world else None
-                g.add_node(node, kind="supplier", country=country, mineral=mineral, stage=stage, share=share,
-                           quantity=quantity, unit=row.get("unit"), year=int(row["year"]), edition=row["edition"])
+                g.add_node(
+                    node,
+                    kind="supplier",
+                    country=country,
+                    mineral=mineral,
+                    stage=stage,
+                    share=share,
+                    quantity=quantity,
+                    unit=row.get("unit"),
+                    year=int(row["year"]),
+                    edition=row["edition"],
+                )
                 g.add_edge(previous, node, capacity=share)
                 g.add_edge(node, pool)
             previous = pool

@@ -1,0 +1,139 @@
+"""The contract's tables read from a Neo4j server, with fixed Cypher in read-only transactions.
+
+:class:`Neo4jReader` implements :class:`minerals_kg.contract.GraphReader`; ``minerals_kg.open(uri)``
+wraps it in the same :class:`~minerals_kg.api.KnowledgeGraph` as the embedded graph, so every
+analysis is the same Python function fed the same frames.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from ...contract import TABLES
+from ...ontology import load_ontology
+from .config import Neo4jError, Neo4jSettings
+from .schema import check_version, server_version
+
+__all__ = ["Neo4jReader", "connect"]
+
+TABLE_QUERIES: dict[str, str] = {
+    "production": """
+MATCH (a)-[p:PRODUCES]->(m:Mineral) WHERE a:Country OR a:Aggregate
+RETURN m.id AS mineral, p.stage AS stage, p.year AS year, p.edition AS edition, a.id AS country,
+       CASE WHEN a:Country THEN 'Country' ELSE 'Aggregate' END AS country_label, p.quantity AS quantity,
+       p.unit AS unit, p.basis AS basis, p.share AS share, p.estimated AS estimated,
+       p.value_status AS value_status, p.source AS source, p.confidence AS confidence""",
+    "firm_activities": """
+MATCH (f:Firm)-[p:PRODUCES]->(m:Mineral)
+RETURN f.id AS firm, m.id AS mineral, p.stage AS stage, p.country AS country, p.facility AS facility, p.year AS year,
+       p.quantity AS quantity, p.unit AS unit, p.basis AS basis, p.source AS source""",
+    "memberships": """
+MATCH (m)-[r:MEMBER_OF]->(o:Organisation)
+RETURN m.id AS member, CASE WHEN m:Country THEN 'Country' ELSE 'Organisation' END AS member_label,
+       o.id AS organisation, r.since AS since, r.until AS until, r.role AS role""",
+    "participations": """
+MATCH (p)-[r:PARTICIPATED_IN]->(e:Event)
+RETURN p.id AS participant, CASE WHEN p:Country THEN 'Country' ELSE 'Organisation' END AS participant_label,
+       e.id AS event, r.role AS role""",
+    "organisations": """
+MATCH (o:Organisation) OPTIONAL MATCH (o)-[:PART_OF]->(p:Organisation)
+RETURN o.id AS id, o.name AS name, o.kind AS kind, p.id AS parent, o.founded AS founded, o.dissolved AS dissolved""",
+    "events": """
+MATCH (e:Event) OPTIONAL MATCH (e)-[:LOCATED_IN]->(c:Country)
+RETURN e.id AS id, e.name AS name, e.kind AS kind, e.start AS start, e.end AS end, c.id AS location""",
+    "minerals": "MATCH (m:Mineral) RETURN m.id AS id, m.name AS name",
+    "firms": "MATCH (f:Firm) OPTIONAL MATCH (f)-[:HEADQUARTERED_IN]->(c:Country) RETURN f.id AS id, f.name AS name, c.id AS hq",
+    "facilities": "MATCH (x:Facility) OPTIONAL MATCH (f:Firm)-[:OPERATES]->(x) RETURN x.id AS id, x.name AS name, f.id AS operator",
+    "ownership": "MATCH (o)-[r:OWNS]->(x) RETURN o.id AS owner, x.id AS owned, r.share AS share",
+    "instruments": """
+MATCH (i:PolicyInstrument)
+OPTIONAL MATCH (imp)-[:IMPOSES]->(i)
+OPTIONAL MATCH (i)-[:COVERS]->(m:Mineral)
+OPTIONAL MATCH (i)-[:TARGETS]->(t)
+WITH i, imp, collect(DISTINCT m.id) AS minerals, collect(DISTINCT t.id) AS targets
+RETURN i.id AS id, i.name AS name, i.kind AS kind, imp.id AS imposer, i.status AS status, i.status_as_of AS status_as_of,
+       i.announced AS announced, i.effective AS effective, i.ended AS ended, i.suspended_from AS suspended_from,
+       i.suspended_until AS suspended_until, i.stages AS stages, i.target_scope AS target_scope, i.item_scope AS item_scope,
+       minerals, targets""",
+    "end_uses": "MATCH (m:Mineral)-[:USED_IN]->(e:EndUse) RETURN DISTINCT m.id AS mineral, e.id AS end_use",
+    "sources": "MATCH (s:Source) RETURN s {.*} AS row ORDER BY s.id",
+    "nodes": "MATCH (n) WHERE n.id IS NOT NULL RETURN n.id AS id, labels(n) AS labels",
+}
+ALL_NODES = "MATCH (n) WHERE n.id IS NOT NULL RETURN n.id AS id, labels(n) AS labels, properties(n) AS props"
+ALL_RELS = (
+    "MATCH (a)-[r]->(b) WHERE a.id IS NOT NULL AND b.id IS NOT NULL "
+    "RETURN a.id AS start, type(r) AS type, b.id AS end, properties(r) AS props"
+)
+
+
+def _primary(labels: list[str]) -> str:
+    top = load_ontology().labels
+    return next((label for label in labels if label in top), labels[0])
+
+
+class Neo4jReader:
+    """The contract's tables from a Neo4j server (see :class:`minerals_kg.contract.GraphReader`)."""
+
+    backend = "neo4j"
+
+    def __init__(self, driver: Any, database: str = "neo4j", uri: str = ""):
+        self.driver = driver
+        self.database = database
+        self.uri = uri
+
+    def rows(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        """Rows of a fixed query, in a read-only transaction."""
+        import neo4j
+
+        with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+            return session.execute_read(lambda tx: [r.data() for r in tx.run(query, params)])
+
+    def table(self, name: str) -> pd.DataFrame:
+        rows = self.rows(TABLE_QUERIES[name])
+        if name == "sources":
+            rows = [r["row"] for r in rows]
+        elif name == "nodes":
+            rows = [{"id": r["id"], "label": _primary(r["labels"])} for r in rows]
+        elif name == "instruments":
+            for r in rows:
+                r["minerals"], r["targets"] = sorted(r["minerals"]), sorted(r["targets"])
+        return TABLES[name].conform(rows)
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The whole graph read back into networkx, in the embedded backend's shape."""
+        g = nx.MultiDiGraph()
+        for r in self.rows(ALL_NODES):
+            labels = sorted(r["labels"], key=lambda label: label != _primary(r["labels"]))
+            g.add_node(r["id"], label=labels[0], labels=labels, **r["props"])
+        for r in self.rows(ALL_RELS):
+            g.add_edge(r["start"], r["end"], type=r["type"], **r["props"])
+        return g
+
+    def close(self) -> None:
+        self.driver.close()
+
+
+def connect(settings: Neo4jSettings) -> Neo4jReader:
+    """A reader over the server ``settings`` name, after checking credentials and its version."""
+    import neo4j.exceptions as nxe
+
+    driver = settings.driver()
+    try:
+        driver.verify_connectivity()
+        with driver.session(database=settings.database) as session:
+            check_version(*server_version(session))
+    except nxe.AuthError as exc:
+        driver.close()
+        raise Neo4jError(
+            f"Neo4j at {settings.safe_uri} refused the credentials of user {settings.user!r}: check NEO4J_PASSWORD"
+        ) from exc
+    except (nxe.ServiceUnavailable, OSError) as exc:
+        driver.close()
+        raise Neo4jError(f"cannot reach Neo4j at {settings.safe_uri}: {type(exc).__name__}") from exc
+    except BaseException:
+        driver.close()
+        raise
+    return Neo4jReader(driver, settings.database, settings.safe_uri)

@@ -1,0 +1,112 @@
+"""Validated records -> the graph's nodes and relationships, in a form every writer takes.
+
+Nodes are keyed by id (ISO-3 for countries, slugs otherwise; ids are unique across the project) and
+carry their labels (the ontology class, plus an instrument's kind label) and properties.
+Relationships carry their type and properties. Which record column becomes which relationship is
+declared in :mod:`minerals_kg.contract`; labels, types and property keys are checked against the
+ontology here, so no identifier that reaches a database comes from anywhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from .contract import FACTS, REFERENCES
+from .model import Dataset, Facility, Record
+from .ontology import Ontology, load_ontology
+
+__all__ = ["GraphElements", "graph_elements", "plain"]
+
+Node = tuple[str, tuple[str, ...], dict[str, Any]]  # (id, labels, properties)
+Edge = tuple[str, str, str, dict[str, Any]]  # (start id, type, end id, properties)
+
+
+def plain(value: Any) -> Any:
+    """A record value as a graph property: enums as their values, tuples as lists."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def _props(record: Record, skip: set[str]) -> dict[str, Any]:
+    """Non-empty properties of a record under their column names (aliases)."""
+    out = {}
+    for name, info in type(record).model_fields.items():
+        key = info.alias or name
+        value = getattr(record, name)
+        if key in skip or value is None or value == ():
+            continue
+        out[key] = plain(value)
+    return out
+
+
+@dataclass(frozen=True)
+class GraphElements:
+    """Nodes and relationships in backend-neutral form (what every backend and exporter loads)."""
+
+    nodes: list[Node]
+    edges: list[Edge]
+
+
+def graph_elements(dataset: Dataset, ontology: Ontology | None = None) -> GraphElements:
+    """Every node and relationship of the knowledge graph, checked against the ontology."""
+    onto = ontology or load_ontology()
+    refs: dict[type[Record], list] = {}
+    for ref in REFERENCES:
+        refs.setdefault(ref.model, []).append(ref)
+    nodes: list[Node] = []
+    edges: list[Edge] = []
+
+    for label, entities in dataset.entities().items():
+        for record in entities.values():
+            own_refs = refs.get(type(record), [])
+            props = _props(record, {r.column for r in own_refs})
+            unknown = set(props) - onto.node_properties[label]
+            if unknown:
+                raise ValueError(f"{label} properties {sorted(unknown)} are not in the ontology")
+            extra: tuple[str, ...] = ()
+            if label == "PolicyInstrument":
+                extra = (onto.instrument_labels[record.instrument_kind.value],)  # type: ignore[attr-defined]
+            nid = props["id"]
+            nodes.append((nid, (onto.check_label(label), *map(onto.check_label, extra)), props))
+            provenance = (
+                {"source": record.source, "confidence": plain(record.confidence)}  # type: ignore[attr-defined]
+                if "source" in props
+                else {}
+            )
+            for ref in own_refs:
+                value = getattr(record, ref.column)
+                for target in value if isinstance(value, tuple) else (value,) if value is not None else ():
+                    if isinstance(record, Facility) and ref.rel_type == "PRODUCES":
+                        # a facility produces each of its minerals at each of its stages, in its country
+                        for stage in record.stages or (None,):
+                            p = dict(provenance, country=record.country)
+                            if stage is not None:
+                                p["stage"] = plain(stage)
+                            edges.append((nid, ref.rel_type, target, p))
+                        continue
+                    start, end = (nid, target) if ref.direction == "out" else (target, nid)
+                    edges.append((start, ref.rel_type, end, dict(provenance)))
+            if "source" in props:
+                edges.append((nid, "SOURCED_FROM", props["source"], {}))
+
+    endpoints = {fact.model: fact for fact in FACTS}
+    for record in dataset.facts():
+        fact = endpoints[type(record)]
+        edges.append(
+            (
+                getattr(record, fact.start),
+                fact.rel_type,
+                getattr(record, fact.end),
+                _props(record, {fact.start, fact.end}),
+            )
+        )
+    for _, rel, _, props in edges:
+        unknown = set(props) - onto.edge_properties[onto.check_type(rel)]
+        if unknown:
+            raise ValueError(f"{rel} properties {sorted(unknown)} are not in the ontology")
+    return GraphElements(nodes, edges)

@@ -1,0 +1,121 @@
+"""The front door never crashes: every command and every option, given bad values, answers with one
+line per problem (``error: where: expected …, got …``) and exit code 2 (what the user typed) or 1
+(data or server), never a traceback and never a silent empty result.
+
+The walk is generated from the command line itself, so a new option without bad-value handling
+fails here until it is given bad values below.
+"""
+
+from __future__ import annotations
+
+import pytest
+import typer
+
+from minerals_kg.cli import app, main
+
+# bad values per option (by the option's first name); every option of every command must be listed
+BAD: dict[str, list[str]] = {
+    "--mineral": ["unobtainium", "scandium"],
+    "--stage": ["smelting"],
+    "--year": ["abc", "1990", "-5"],
+    "--edition": ["MCS1999"],
+    "--by": ["sideways"],
+    "--format": ["xml"],
+    "--root": ["/nonexistent/loaders"],
+    "--method": ["magic"],
+    "--demand": ["nowhere"],
+    "--top": ["0", "abc"],
+    "--cr1": ["1.5", "nan", "abc"],
+    "--hhi": ["-0.1"],
+    "--alliance": ["nope"],
+    "--as-of": ["2026-13-45", "yesterday", "2025-02-30"],
+    "--add": ["XXX"],
+    "--remove": ["Atlantis"],
+    "--out": ["/dev/null/report"],
+    "--imposer": ["XXX"],
+    "--kind": ["bribe"],
+    "--instrument": ["no_such_ban"],
+    "--remove-country": ["XXX"],
+    "--remove-firm": ["nobody"],
+    "--cut-stage": ["gallium", "unobtainium:refining", "gallium:smelting"],
+    "--save": ["/dev/null/out.json"],
+    "-k": ["0", "many"],
+    "--exclude": ["XXX"],
+    "--port": ["0", "70000", "abc"],
+    "--uri": ["http://x:1", "bolt://u:pw@h:1"],
+    "--batch-size": ["0", "-5"],
+    "--param": ["novalue", "colour=red"],
+    "--debug": [],
+}
+# flags take no value; their negations are fine
+FLAGS = {"--current", "--include-host", "--expand-organisations", "--wipe", "--prune", "--write", "--list", "--debug"}
+# what a command needs besides the bad option to get past its other checks
+PREFIX = {("query",): ["concentration"]}
+
+
+def commands() -> list[tuple[tuple[str, ...], typer.main.TyperGroup]]:
+    root = typer.main.get_command(app)
+    out = []
+    for name, cmd in root.commands.items():
+        if hasattr(cmd, "commands"):
+            out.extend(((name, sub_name), sub) for sub_name, sub in cmd.commands.items())
+        else:
+            out.append(((name,), cmd))
+    return out
+
+
+def cases() -> list[tuple[list[str], str]]:
+    found = []
+    for path, cmd in commands():
+        for param in cmd.params:
+            opt = param.opts[0] if param.opts and param.opts[0].startswith("-") else None
+            if opt is None or opt in FLAGS:
+                continue
+            for value in BAD[opt]:
+                found.append(([*path, *PREFIX.get(path, []), opt, value], f"{' '.join(path)} {opt}={value}"))
+    found += [
+        (["nosuchcommand"], "unknown command"),
+        (["neo4j", "restart"], "unknown subcommand"),
+        (["concentration", "--bogus"], "unknown option"),
+        (["concentration", "--year"], "missing value"),
+        (["concentration", "extra"], "extra argument"),
+        (["scenario", "/nonexistent.yaml"], "missing file"),
+        (["query", "nope"], "unknown query"),
+        (["query", "concentration", "-p", "year=twenty"], "bad parameter type"),
+        (["query", "coverage_matrix", "-p", "as_of=2025-13-01"], "impossible date parameter"),
+        (["query", "concentration", "-p", "stage=smelting"], "bad vocabulary parameter"),
+        (["chokepoints", "--method", "network", "--mineral", "uranium"], "mineral without data"),
+    ]
+    return found
+
+
+def test_every_option_of_every_command_has_bad_values():
+    missing = {
+        p.opts[0]
+        for _, cmd in commands()
+        for p in cmd.params
+        if p.opts and p.opts[0].startswith("-") and p.opts[0] not in BAD and p.opts[0] not in FLAGS
+    }
+    assert missing == set()
+
+
+@pytest.mark.parametrize(("argv", "case"), cases(), ids=[c for _, c in cases()])
+def test_a_bad_value_is_one_precise_line_and_a_usage_exit_code(argv, case, capsys, monkeypatch):
+    monkeypatch.setenv("NEO4J_PASSWORD", "not-a-real-password")
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.setenv("MINERALS_KG_NEO4J_HOME", "/nonexistent/neo4j-home")
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert exc.value.code in (1, 2), (case, err)
+    assert lines and all(line.startswith("error: ") for line in lines), (case, err)
+    assert "Traceback" not in err and "not-a-real-password" not in err and "pw@" not in err
+    assert ": expected " in err and ", got " in err, (case, err)
+    if exc.value.code == 1:  # only data or server problems exit 1
+        assert "cannot reach" in err or "failed" in err, (case, err)
+
+
+def test_good_values_still_work(capsys):
+    main(["concentration", "--mineral", "cobalt", "--stage", "mining", "--format", "json"])
+    assert '"top_country": "COD"' in capsys.readouterr().out
