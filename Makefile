@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 OUT    ?= out
 PIP    := $(BIN)/pip install --quiet -c constraints.txt
 
-.PHONY: demo test check lint typecheck unit docs wheel-check install install-dev neo4j-launcher bench bench-neo4j clean
+.PHONY: demo test check lint typecheck unit docs wheel-check install install-dev neo4j-launcher bench bench-neo4j bench-server clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,7 +47,8 @@ docs: install-dev
 wheel-check: install-dev
 	PYTHON=$(BIN)/python tools/wheel_check.sh
 
-# the local Neo4j server's jars (Maven Central) and launcher class, built once per machine and reused
+# the local Neo4j server's jars (server, Browser, APOC, GDS; cypher-shell beside them) from Maven Central
+# and the launcher class, built once per user into a cache folder and reused
 neo4j-launcher: install
 	$(BIN)/python -c "from minerals_kg.backends.neo4j.server import build; build(quiet=False)"
 
@@ -59,6 +60,10 @@ bench: install
 
 bench-neo4j: install neo4j-launcher
 	$(BIN)/python bench/bench_neo4j.py
+
+# the local server: download size from Maven Central, cold and warm start, resident memory
+bench-server: install neo4j-launcher
+	$(BIN)/python bench/bench_neo4j_server.py --repeat 3
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache docs/_build

@@ -12,6 +12,7 @@ import pytest
 import typer
 
 from minerals_kg.cli import app, main
+from minerals_kg.resources import QUERY_DIR
 
 # bad values per option (by the option's first name); every option of every command must be listed
 BAD: dict[str, list[str]] = {
@@ -41,7 +42,11 @@ BAD: dict[str, list[str]] = {
     "--save": ["/dev/null/out.json"],
     "-k": ["0", "many"],
     "--exclude": ["XXX"],
-    "--port": ["0", "70000", "abc"],
+    "--bolt-port": ["0", "70000", "abc"],
+    "--http-port": ["0", "99999", "abc"],
+    "--heap": ["lots", "1m", "-2g"],
+    "--pagecache": ["big", "0m"],
+    "--file": ["/nonexistent/script.cypher"],
     "--uri": ["http://x:1", "bolt://u:pw@h:1"],
     "--batch-size": ["0", "-5"],
     "--param": ["novalue", "colour=red"],
@@ -50,7 +55,7 @@ BAD: dict[str, list[str]] = {
 # flags take no value; their negations are fine
 FLAGS = {"--current", "--include-host", "--expand-organisations", "--wipe", "--prune", "--write", "--list", "--debug"}
 # what a command needs besides the bad option to get past its other checks
-PREFIX = {("query",): ["concentration"]}
+PREFIX = {("query",): ["concentration"], ("shell",): ["-f", str(QUERY_DIR / "concentration.cypher")]}
 
 
 def commands() -> list[tuple[tuple[str, ...], typer.main.TyperGroup]]:

@@ -13,7 +13,8 @@ wheel=$(ls "$work"/dist/minerals_kg-*.whl)
 "$python" -c "import sys, zipfile; print('\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))" "$wheel" > "$work/members.txt"
 for member in minerals_kg/py.typed minerals_kg/data/ontology/minerals-kg.ttl minerals_kg/data/ontology/shapes.ttl \
               minerals_kg/data/queries/concentration.cypher minerals_kg/data/queries/_fragments/members.cypher \
-              minerals_kg/data/loaders/minerals/manifest.yaml minerals_kg/data/neo4j-launcher/pom.xml; do
+              minerals_kg/data/loaders/minerals/manifest.yaml minerals_kg/data/neo4j-launcher/pom.xml \
+              minerals_kg/data/neo4j-launcher/cypher-shell/pom.xml minerals_kg/data/queries/minerals-kg.grass; do
   grep -qx "$member" "$work/members.txt" || { echo "wheel-check: $member is missing from $wheel" >&2; exit 1; }
 done
 

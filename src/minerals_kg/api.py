@@ -72,6 +72,18 @@ class KnowledgeGraph:
         return self.reader.backend
 
     @property
+    def server(self) -> str:
+        """Which graph this is: ``embedded (networkx, in this process)``, or the Neo4j server, database and why.
+
+        >>> open().server
+        'embedded (networkx, in this process)'
+        """
+        return str(getattr(self.reader, "describe", lambda: "embedded (networkx, in this process)")())
+
+    def __repr__(self) -> str:
+        return f"KnowledgeGraph({self.server})"
+
+    @property
     def graph(self) -> nx.MultiDiGraph:
         """The knowledge graph as a networkx MultiDiGraph (read back from Neo4j when on a server)."""
         return self.reader.to_networkx()
@@ -453,8 +465,11 @@ def open(uri: str | None = None, *, root: Path | str = DEFAULT_ROOT, shacl: bool
     Parameters
     ----------
     uri : str, optional
-        A Neo4j URI (``bolt://``, ``neo4j://``, with ``+s``/``+ssc``); credentials come from
+        A Neo4j URI (``bolt://``, ``neo4j://``, with ``+s``/``+ssc``), or ``"neo4j"`` for the
+        configured server: ``NEO4J_URI``, else the local server ``minerals-kg neo4j start`` started
+        (its port and database), else ``bolt://127.0.0.1:7687``. Credentials come from
         ``NEO4J_USER``/``NEO4J_PASSWORD``, never from the URI. Without it, the embedded graph.
+        ``kg.server`` says which server it talks to.
     root : path
         The folder of source folders for the embedded graph (default: the shipped sources).
     shacl : bool
@@ -486,8 +501,8 @@ def open(uri: str | None = None, *, root: Path | str = DEFAULT_ROOT, shacl: bool
     from .backends.neo4j.reader import connect
 
     if not isinstance(uri, str):
-        raise InvalidArgument("uri", "a Neo4j URI string", shorten(uri))
+        raise InvalidArgument("uri", "a Neo4j URI string, or 'neo4j' for the configured server", shorten(uri))
     try:
-        return KnowledgeGraph(connect(Neo4jSettings.from_env(uri)))
+        return KnowledgeGraph(connect(Neo4jSettings.from_env(None if uri == "neo4j" else uri)))
     except InvalidArgument as exc:
         raise exc.at("uri") from None

@@ -434,21 +434,47 @@ def recommend(
 
 # --- Neo4j ---------------------------------------------------------------------------------------
 
-neo4j_app = typer.Typer(no_args_is_help=True, help="A local Neo4j 5.26 Community server (built from Maven Central).")
+neo4j_app = typer.Typer(
+    no_args_is_help=True,
+    help="The local Neo4j 5.26 server with Neo4j Browser, APOC and Graph Data Science (jars from Maven Central).",
+)
 app.add_typer(neo4j_app, name="neo4j")
+
+
+def _server_lines(st: Any) -> list[str]:
+    return [
+        f"bolt:    {st.uri}",
+        f"browser: {st.browser_url}",
+        f"data:    {st.home} (database {st.database}, Neo4j {st.version})",
+    ]
 
 
 @neo4j_app.command("start")
 def neo4j_start(
-    port: Annotated[int | None, typer.Option(help="Bolt port on 127.0.0.1 (default: NEO4J_PORT or 7687).")] = None,
+    bolt_port: Annotated[
+        int | None, typer.Option("--bolt-port", "--port", help="Bolt port on 127.0.0.1 (default: NEO4J_PORT or 7687).")
+    ] = None,
+    http_port: Annotated[
+        int | None,
+        typer.Option(help="HTTP port on 127.0.0.1, for Neo4j Browser (default: NEO4J_HTTP_PORT or 7474)."),
+    ] = None,
+    heap: Annotated[str | None, typer.Option(help="JVM heap, e.g. 2g (default: MINERALS_KG_NEO4J_HEAP or 2g).")] = None,
+    pagecache: Annotated[
+        str | None, typer.Option(help="Page cache, e.g. 512m (default: MINERALS_KG_NEO4J_PAGECACHE or 512m).")
+    ] = None,
 ) -> None:
-    """Build on first use, start in the background, wait until Bolt answers, print the URI."""
+    """Build on first use, start in the background, wait until Bolt and HTTP answer, print the URLs."""
     from .backends.neo4j import server
     from .inputs import check_int
 
-    if port is not None:
-        port = check_int(port, "--port", minimum=1, maximum=65535)
-    out.print(server.start(port=port), markup=False)
+    if bolt_port is not None:
+        bolt_port = check_int(bolt_port, "--bolt-port", minimum=1, maximum=65535)
+    if http_port is not None:
+        http_port = check_int(http_port, "--http-port", minimum=1, maximum=65535)
+    options = server.ServerOptions.from_env(bolt_port, http_port, heap, pagecache)
+    st = server.start(options)
+    for line in _server_lines(st):
+        out.print(line, markup=False)
 
 
 @neo4j_app.command("stop")
@@ -461,27 +487,74 @@ def neo4j_stop() -> None:
 
 @neo4j_app.command("status")
 def neo4j_status() -> None:
-    """Whether the local server runs, its pid, URI and data folder; exit 3 when it is stopped."""
+    """Whether the local server runs, its pid, URLs and data folder; exit 3 when it is stopped."""
     from .backends.neo4j import server
 
     st = server.status()
-    out.print(
-        f"{'running' if st.running else 'stopped'}"
-        + (f" pid={st.pid} uri={st.uri}" if st.running else "")
-        + f" home={st.home}",
-        markup=False,
-    )
-    if not st.running:
+    if not st.running or not st.uri:
+        out.print(f"{'starting' if st.running else 'stopped'} home={st.home}", markup=False)
         raise typer.Exit(3)
+    out.print(f"running pid={st.pid}", markup=False)
+    for line in _server_lines(st):
+        out.print(line, markup=False)
 
 
-def _local_uri(uri: str | None) -> str | None:
-    if uri or os.environ.get("NEO4J_URI"):
-        return uri or os.environ["NEO4J_URI"]
+def _settings(uri: str | None) -> Any:
+    """The server to use (``--uri``, NEO4J_URI, the local server, the default), said on stderr."""
+    from .backends.neo4j.config import Neo4jSettings
+
+    settings = Neo4jSettings.from_env(uri)
+    err.print(f"using {settings.describe()}", markup=False, style="dim")
+    return settings
+
+
+@app.command()
+def shell(
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Run this Cypher script (e.g. a library query) and exit.")
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="key=value for the script's $parameters (a library query's are checked)."),
+    ] = None,
+    shell_format: Annotated[
+        str, typer.Option("--format", help="cypher-shell output: auto, verbose or plain.")
+    ] = "auto",
+    uri: UriOpt = None,
+) -> None:
+    """Neo4j's cypher-shell against the configured server (the password goes by environment, never argv)."""
+    import subprocess
+
     from .backends.neo4j import server
+    from .backends.neo4j.library import cypher_literal, script_parameters
 
-    st = server.status()
-    return st.uri if st.running else None
+    shell_format = choose(shell_format, ["auto", "verbose", "plain"], "--format", "a cypher-shell format")
+    args = ["--format", shell_format]
+    if file is not None:
+        if not file.is_file():
+            raise InvalidArgument("--file", "a readable Cypher script", repr(str(file)))
+        args += ["--file", str(file)]
+    bound = script_parameters(file, _params(param))
+    if bound:
+        args += ["--param", "{" + ", ".join(f"`{k}`: {cypher_literal(v)}" for k, v in bound.items()) + "}"]
+    settings = _settings(uri)
+    from .backends.neo4j.reader import connect
+
+    connect(settings).close()  # an unreachable server or a wrong password: one line, before cypher-shell
+    env = {**os.environ, "NEO4J_PASSWORD": settings.password}
+    rc = subprocess.run(server.cypher_shell_command(settings, *args), env=env).returncode
+    if rc:
+        raise typer.Exit(rc)
+
+
+def _params(items: list[str] | None) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InvalidArgument("--param", "key=value", repr(item))
+        params[key.strip()] = value
+    return params
 
 
 @app.command()
@@ -490,10 +563,9 @@ def schema(
     prune: Annotated[bool, typer.Option(help="Drop mkg_* constraints and indexes the ontology no longer has.")] = False,
 ) -> None:
     """Diff the server's constraints and indexes against the ontology; create what is missing."""
-    from .backends.neo4j.config import Neo4jSettings
     from .backends.neo4j.schema import apply_schema
 
-    settings = Neo4jSettings.from_env(_local_uri(uri))
+    settings = _settings(uri)
     with settings.driver() as driver:
         diff = apply_schema(driver, settings.database, prune=prune)
     out.print(
@@ -511,14 +583,13 @@ def load(
     root: RootOpt = DEFAULT_ROOT,
 ) -> None:
     """Validate every source, then write the graph to Neo4j (idempotent: MERGE on constrained ids)."""
-    from .backends.neo4j.config import Neo4jSettings
     from .backends.neo4j.loader import load as load_graph
     from .inputs import check_int
 
     batch_size = check_int(batch_size, "--batch-size", minimum=1, maximum=1_000_000)
     if not root.is_dir():
         raise InvalidArgument("--root", "a folder of source folders (each with a manifest.yaml)", repr(str(root)))
-    settings = Neo4jSettings.from_env(_local_uri(uri))
+    settings = _settings(uri)
     report = load_graph(settings, root, wipe=wipe, batch_size=batch_size, progress=sys.stderr.isatty())
     out.print(
         f"loaded {report.nodes_written} nodes and {report.relationships_written} relationships into "
@@ -563,21 +634,12 @@ def query(
             err.print(f"skipped: {why}", markup=False)
         return
     spec = get_query(name)
-    params: dict[str, str] = {}
-    for item in param or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise InvalidArgument("--param", "key=value", repr(item))
-        params[key.strip()] = value
+    params = _params(param)
     spec.bind(params)  # types, dates, vocabularies: before any connection (ids are checked on the server's graph)
-    from .api import open as open_kg
+    from .api import KnowledgeGraph
+    from .backends.neo4j.reader import connect
 
-    target = _local_uri(uri)
-    if target is None:
-        raise InvalidArgument(
-            "--uri", "a Neo4j server: set NEO4J_URI, pass --uri, or run `minerals-kg neo4j start`", "none configured"
-        )
-    with open_kg(target) as kg:
+    with KnowledgeGraph(connect(_settings(uri))) as kg:
         df = kg.query(name, write=write, **params)
     _render(df, fmt, list(df.columns), list(df.columns), f"{name}")
 

@@ -1,6 +1,7 @@
-"""A real Neo4j for the integration tests: the local server from Maven Central artifacts (or
-NEO4J_URI when set), started once per session and stopped at the end; each module gets a clean
-database. In CI (CI=true) a missing server is a failure, never a skip."""
+"""A real Neo4j for the integration tests: the local server from Maven Central artifacts (Bolt,
+HTTP with Neo4j Browser, APOC and GDS; or NEO4J_URI when set), started once per session by the
+project's own ``server.start`` and stopped at the end; each module gets a clean database. In CI
+(CI=true) a missing server is a failure, never a skip."""
 
 from __future__ import annotations
 
@@ -30,15 +31,10 @@ def _unavailable(reason: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def neo4j_settings(tmp_path_factory) -> Neo4jSettings:  # type: ignore[no-untyped-def]
+def local_server(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The local server started for this session (None when the tests use NEO4J_URI)."""
     if os.environ.get("NEO4J_URI"):
-        # the tests delete everything in the database they use: never do that to a server by accident
-        if os.environ.get("MINERALS_KG_TESTS_MAY_WIPE") != "yes":
-            _unavailable(
-                "the integration tests delete everything in the database at NEO4J_URI; "
-                "set MINERALS_KG_TESTS_MAY_WIPE=yes to allow it, or unset NEO4J_URI to use a local server"
-            )
-        yield Neo4jSettings.from_env()
+        yield None
         return
     if not (shutil.which("java") and shutil.which("mvn")):
         _unavailable("Java and Maven are needed to start the local Neo4j (or set NEO4J_URI)")
@@ -46,17 +42,35 @@ def neo4j_settings(tmp_path_factory) -> Neo4jSettings:  # type: ignore[no-untype
     previous = os.environ.get("NEO4J_PASSWORD")
     os.environ["NEO4J_PASSWORD"] = TEST_PASSWORD
     try:
-        uri = server.start(port=_free_port(), home=home)
+        bolt, http = _free_port(), _free_port()
+        while http == bolt:
+            http = _free_port()
+        status = server.start(server.ServerOptions(bolt_port=bolt, http_port=http), home=home)
     except Exception as exc:
         _unavailable(f"could not start the local Neo4j: {exc}")
     try:
-        yield Neo4jSettings(uri=uri, password=TEST_PASSWORD)
+        yield status
     finally:
         server.stop(home)
         if previous is None:
             os.environ.pop("NEO4J_PASSWORD", None)
         else:
             os.environ["NEO4J_PASSWORD"] = previous
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings(local_server) -> Neo4jSettings:  # type: ignore[no-untyped-def]
+    if local_server is not None:
+        return Neo4jSettings(uri=local_server.uri, password=TEST_PASSWORD, database=local_server.database)
+    if os.environ.get("NEO4J_URI"):
+        # the tests delete everything in the database they use: never do that to a server by accident
+        if os.environ.get("MINERALS_KG_TESTS_MAY_WIPE") != "yes":
+            _unavailable(
+                "the integration tests delete everything in the database at NEO4J_URI; "
+                "set MINERALS_KG_TESTS_MAY_WIPE=yes to allow it, or unset NEO4J_URI to use a local server"
+            )
+        return Neo4jSettings.from_env()
+    raise AssertionError("unreachable")
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ...errors import InvalidArgument, MineralsKGError
+from .state import home_dir, read_state
 
-DEFAULT_URI = "bolt://127.0.0.1:7687"
+DEFAULT_BOLT_PORT = 7687
+DEFAULT_URI = f"bolt://127.0.0.1:{DEFAULT_BOLT_PORT}"
 SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
@@ -58,18 +60,53 @@ class Neo4jError(MineralsKGError):
     """A Neo4j problem shown to users as one clear line."""
 
 
+def port_from_env(name: str, default: int) -> int:
+    """A port number from an environment variable (``NEO4J_PORT``, ``NEO4J_HTTP_PORT``), checked.
+
+    >>> port_from_env("MINERALS_KG_UNSET_PORT", 7474)
+    7474
+    """
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise InvalidArgument(name, "a port number in 1-65535", repr(raw))
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Neo4jSettings:
+    """Where a client connects and as whom; ``origin`` says why this server (shown to users)."""
+
     uri: str = DEFAULT_URI
     user: str = "neo4j"
     password: str = field(default="", repr=False)
     database: str = "neo4j"
+    origin: str = ""
 
     @classmethod
     def from_env(cls, uri: str | None = None) -> Neo4jSettings:
-        """``NEO4J_URI``, ``NEO4J_USER``, ``NEO4J_PASSWORD``, ``NEO4J_DATABASE`` (an explicit uri wins)."""
-        where = "--uri" if uri else "NEO4J_URI"
-        checked = check_uri(uri or os.environ.get("NEO4J_URI") or DEFAULT_URI, where)
+        """The server to talk to, and the credentials, from the environment.
+
+        In order: an explicit ``uri`` (``--uri``); ``NEO4J_URI``; the local server that
+        ``minerals-kg neo4j start`` started (its Bolt port and default database); else
+        ``bolt://127.0.0.1:<NEO4J_PORT or 7687>``. ``NEO4J_USER`` (default ``neo4j``),
+        ``NEO4J_PASSWORD`` (required) and ``NEO4J_DATABASE`` apply to all of them.
+        """
+        database = os.environ.get("NEO4J_DATABASE")
+        if uri:
+            checked, origin = check_uri(uri, "--uri"), "given with --uri"
+        elif os.environ.get("NEO4J_URI"):
+            checked, origin = check_uri(os.environ["NEO4J_URI"], "NEO4J_URI"), "from NEO4J_URI"
+        else:
+            state = read_state()
+            if state is not None:
+                checked, origin = state.bolt_uri, f"the local server of `minerals-kg neo4j start`, data in {state.home}"
+                database = database or state.database
+            else:
+                port = port_from_env("NEO4J_PORT", DEFAULT_BOLT_PORT)
+                checked = f"bolt://127.0.0.1:{port}"
+                origin = f"the default: no NEO4J_URI, and no local server runs from {home_dir()}"
         password = os.environ.get("NEO4J_PASSWORD", "")
         if not password:
             raise Neo4jError(
@@ -79,13 +116,23 @@ class Neo4jSettings:
             uri=checked,
             user=os.environ.get("NEO4J_USER", "neo4j"),
             password=password,
-            database=os.environ.get("NEO4J_DATABASE", "neo4j"),
+            database=database or "neo4j",
+            origin=origin,
         )
 
     @property
     def safe_uri(self) -> str:
         """The URI as it may be shown in messages (never with credentials)."""
         return redact(self.uri)
+
+    def describe(self) -> str:
+        """Which server, which database and why, in one line (never the password).
+
+        >>> Neo4jSettings(origin="from NEO4J_URI").describe()
+        'Neo4j at bolt://127.0.0.1:7687, database neo4j (from NEO4J_URI)'
+        """
+        why = f" ({self.origin})" if self.origin else ""
+        return f"Neo4j at {self.safe_uri}, database {self.database}{why}"
 
     def driver(self):
         import neo4j

@@ -24,6 +24,7 @@ is judged by the server (``EXPLAIN`` query type), not by reading its text.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -37,6 +38,7 @@ from ...inputs import Vocabulary, check_fraction, check_int, check_number, choos
 from ...model import InstrumentKind, Stage
 from ...resources import QUERY_DIR
 from .config import Neo4jError, first_line
+from .reader import native
 
 __all__ = [
     "BASE_TYPES",
@@ -44,10 +46,12 @@ __all__ = [
     "Param",
     "QueryError",
     "QuerySpec",
+    "cypher_literal",
     "get_query",
     "library",
     "parse_query",
     "run_query",
+    "script_parameters",
     "sync_fragments",
 ]
 
@@ -104,7 +108,7 @@ class Param:
                 return raw
             return choose(str(raw).lower(), ["true", "false"], where, "a boolean") == "true"
         if kind == "date":
-            return parse_date(raw, where).isoformat()
+            return parse_date(raw, where)  # bound as a Neo4j DATE
         if kind == "stage":
             return choose(raw, [s.value for s in Stage], where, "a stage")
         if kind == "instrument_kind":
@@ -282,11 +286,63 @@ def run_query(
                         "refused without --write"
                     )
             runner = session.execute_write if write else session.execute_read
-            return runner(lambda tx: [r.data() for r in tx.run(spec.text, bound)])
+            return runner(lambda tx: [native(r.data()) for r in tx.run(spec.text, bound)])
     except neo4j.exceptions.Neo4jError as exc:
         raise QueryError(f"query {name} failed: {exc.code}: {first_line(exc)}") from exc
     except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired, OSError) as exc:
         raise QueryError(f"query {name}: cannot reach the Neo4j server ({type(exc).__name__})") from exc
+
+
+# --- cypher-shell ---------------------------------------------------------------------------------
+
+
+def cypher_literal(value: Any) -> str:
+    """A parameter value as a Cypher literal (for cypher-shell's ``--param``), quoted and escaped.
+
+    >>> print(cypher_literal({"a": [1, 2.5, None, True], "b": "it's"}))
+    {`a`: [1, 2.5, null, true], `b`: 'it\\'s'}
+    >>> cypher_literal(dt.date(2026, 2, 4))
+    "date('2026-02-04')"
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, dt.date):
+        return f"date('{value.isoformat()}')"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(cypher_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"`{k}`: {cypher_literal(v)}" for k, v in value.items()) + "}"
+    text = str(value).replace("\\", "\\\\").replace("'", "\\'")
+    return f"'{text}'"
+
+
+def script_parameters(path: Path | None, given: dict[str, str]) -> dict[str, Any]:
+    """The parameters to send with a cypher-shell script.
+
+    A library query (a file with the library's header) gets every parameter: the given ones
+    checked against their types, the others at their defaults. Any other script gets the given
+    values as they are (JSON numbers, booleans and null as such, anything else as a string).
+    """
+    spec = None
+    if path is not None:
+        try:
+            spec = parse_query(path)
+        except QueryError:
+            spec = None
+    if spec is not None:
+        return spec.bind(given)
+    out: dict[str, Any] = {}
+    for key, raw in given.items():
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        out[key] = value if isinstance(value, (int, float, bool)) or value is None else raw
+    return out
 
 
 # --- shared fragments --------------------------------------------------------------------------------

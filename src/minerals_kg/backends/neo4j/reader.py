@@ -17,14 +17,14 @@ from ...ontology import load_ontology
 from .config import Neo4jError, Neo4jSettings
 from .schema import check_version, server_version
 
-__all__ = ["Neo4jReader", "connect"]
+__all__ = ["Neo4jReader", "connect", "native"]
 
 TABLE_QUERIES: dict[str, str] = {
     "production": """
 MATCH (a)-[p:PRODUCES]->(m:Mineral) WHERE a:Country OR a:Aggregate
 RETURN m.id AS mineral, p.stage AS stage, p.year AS year, p.edition AS edition, a.id AS country,
        CASE WHEN a:Country THEN 'Country' ELSE 'Aggregate' END AS country_label, p.quantity AS quantity,
-       p.unit AS unit, p.basis AS basis, p.share AS share, p.estimated AS estimated,
+       p.unit AS unit, p.basis AS basis, CASE WHEN p.share_stated THEN p.share END AS share, p.estimated AS estimated,
        p.value_status AS value_status, p.source AS source, p.confidence AS confidence""",
     "firm_activities": """
 MATCH (f:Firm)-[p:PRODUCES]->(m:Mineral)
@@ -69,6 +69,21 @@ ALL_RELS = (
 )
 
 
+def native(value: Any) -> Any:
+    """Driver values as Python's: Neo4j temporal values (``neo4j.time.Date``, ...) as ``datetime`` ones.
+
+    >>> import neo4j.time
+    >>> native({"d": [neo4j.time.Date(2026, 2, 4)], "n": 1})
+    {'d': [datetime.date(2026, 2, 4)], 'n': 1}
+    """
+    if isinstance(value, dict):
+        return {k: native(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [native(v) for v in value]
+    to_native = getattr(value, "to_native", None)
+    return to_native() if callable(to_native) else value
+
+
 def _primary(labels: list[str]) -> str:
     top = load_ontology().labels
     return next((label for label in labels if label in top), labels[0])
@@ -79,17 +94,23 @@ class Neo4jReader:
 
     backend = "neo4j"
 
-    def __init__(self, driver: Any, database: str = "neo4j", uri: str = ""):
+    def __init__(self, driver: Any, database: str = "neo4j", uri: str = "", origin: str = ""):
         self.driver = driver
         self.database = database
         self.uri = uri
+        self.origin = origin
+
+    def describe(self) -> str:
+        """The server, database and why (never credentials)."""
+        why = f" ({self.origin})" if self.origin else ""
+        return f"Neo4j at {self.uri}, database {self.database}{why}"
 
     def rows(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        """Rows of a fixed query, in a read-only transaction."""
+        """Rows of a fixed query, in a read-only transaction (Neo4j dates as ``datetime.date``)."""
         import neo4j
 
         with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
-            return session.execute_read(lambda tx: [r.data() for r in tx.run(query, params)])
+            return session.execute_read(lambda tx: [native(r.data()) for r in tx.run(query, params)])
 
     def table(self, name: str) -> pd.DataFrame:
         rows = self.rows(TABLE_QUERIES[name])
@@ -136,4 +157,4 @@ def connect(settings: Neo4jSettings) -> Neo4jReader:
     except BaseException:
         driver.close()
         raise
-    return Neo4jReader(driver, settings.database, settings.safe_uri)
+    return Neo4jReader(driver, settings.database, settings.safe_uri, settings.origin)
