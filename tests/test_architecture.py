@@ -26,6 +26,7 @@ LAYERS = {
     "countries": 3,
     "sources": 3,
     "inputs": 3,
+    "world_shares": 3,
     "rules": 4,
     "elements": 4,
     "rdf": 4,

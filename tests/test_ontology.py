@@ -43,7 +43,8 @@ def test_every_entity_model_is_an_ontology_class_and_back():
 def test_node_properties_match_the_model_fields(model):
     label = model.__ontology_class__
     refs = {r.column for r in REFERENCES if r.model is model}
-    assert set(columns(model)) - refs == ONTO.node_properties[label]
+    precisions = {f"{c}_precision" for c in M.date_columns(model)}  # computed beside every date
+    assert (set(columns(model)) - refs) | precisions == ONTO.node_properties[label]
 
 
 def test_every_relationship_type_in_code_is_in_the_ontology():
@@ -57,12 +58,30 @@ def test_fact_fields_are_edge_properties_of_their_type(model):
     fact = next(f for f in FACTS if f.model is model)
     rel, start, end = fact.rel_type, fact.start, fact.end
     assert model.__ontology_relation__ == rel
-    assert set(columns(model)) - {start, end} <= ONTO.edge_properties[rel]
+    precisions = {f"{c}_precision" for c in M.date_columns(model)}
+    assert (set(columns(model)) - {start, end}) | precisions <= ONTO.edge_properties[rel]
+
+
+COMPUTED_PRODUCES = {"share_stated", "world_total", "latest", "share_edition"}  # minerals_kg.world_shares
 
 
 def test_edge_properties_are_all_used_by_some_fact_or_reference():
     produced = set(columns(M.Production)) | set(columns(M.FirmActivity))
-    assert ONTO.edge_properties["PRODUCES"] <= produced | {"facility", "country", "fact_id"}
+    assert ONTO.edge_properties["PRODUCES"] <= produced | {"facility", "country", "fact_id"} | COMPUTED_PRODUCES
+
+
+def test_every_date_property_is_a_date_with_its_precision_beside_it():
+    graph = Graph().parse(ONTOLOGY_FILE)
+    ranges = {
+        str(label): str(rng).rsplit("#", 1)[-1]
+        for label, rng in graph.query(
+            "SELECT ?l ?r WHERE { ?p <http://www.w3.org/2000/01/rdf-schema#label> ?l ; "
+            "<http://www.w3.org/2000/01/rdf-schema#range> ?r }"
+        )
+    }
+    dates = {c for m in (*M.ENTITY_MODELS, *M.FACT_MODELS) for c in M.date_columns(m)}
+    assert dates and {name for name, rng in ranges.items() if rng == "date"} == dates
+    assert all(ranges[f"{d}_precision"] == "string" for d in dates)
 
 
 def test_vocabularies_have_the_same_terms():

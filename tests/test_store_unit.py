@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from minerals_kg.backends.neo4j.config import Neo4jError, Neo4jSettings
@@ -40,7 +42,7 @@ def test_parameters_are_typed_and_defaulted():
         "edition": None,
     }
     assert get_query("coverage_matrix").bind({"include_host": "false"})["include_host"] is False
-    assert get_query("coverage_matrix").bind({"as_of": "2025-01"})["as_of"] == "2025-01-01"
+    assert get_query("coverage_matrix").bind({"as_of": "2025-01"})["as_of"] == dt.date(2025, 1, 1)  # a Neo4j DATE
     assert get_query("scenario_supply_loss").bind({"kinds": "export_control,tariff", "imposer": "chn"}) == {
         "imposer": "CHN",
         "kinds": ["export_control", "tariff"],

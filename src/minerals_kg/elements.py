@@ -14,8 +14,9 @@ from enum import Enum
 from typing import Any
 
 from .contract import FACTS, REFERENCES
-from .model import Dataset, Facility, Record
+from .model import Dataset, Facility, Record, date_columns, date_precision, graph_date
 from .ontology import Ontology, load_ontology
+from .world_shares import production_properties
 
 __all__ = ["GraphElements", "graph_elements", "plain"]
 
@@ -33,12 +34,22 @@ def plain(value: Any) -> Any:
 
 
 def _props(record: Record, skip: set[str]) -> dict[str, Any]:
-    """Non-empty properties of a record under their column names (aliases)."""
-    out = {}
+    """Non-empty properties of a record under their column names (aliases).
+
+    A partial source date becomes a date (the first day of its period, or the last day for the
+    properties that close a span: :data:`~minerals_kg.model.PERIOD_END_DATES`) with its precision
+    beside it as ``<name>_precision`` (``year``, ``month`` or ``day``).
+    """
+    out: dict[str, Any] = {}
+    dates = set(date_columns(type(record)))
     for name, info in type(record).model_fields.items():
         key = info.alias or name
         value = getattr(record, name)
         if key in skip or value is None or value == ():
+            continue
+        if key in dates:
+            out[key] = graph_date(key, value)
+            out[f"{key}_precision"] = date_precision(value)
             continue
         out[key] = plain(value)
     return out
@@ -95,16 +106,14 @@ def graph_elements(dataset: Dataset, ontology: Ontology | None = None) -> GraphE
                 edges.append((nid, "SOURCED_FROM", props["source"], {}))
 
     endpoints = {fact.model: fact for fact in FACTS}
+    production, firm_production = production_properties(dataset.production, dataset.firm_activities)
+    computed = {id(r): p for r, p in zip(dataset.production, production)}
+    computed |= {id(r): p for r, p in zip(dataset.firm_activities, firm_production)}
     for record in dataset.facts():
         fact = endpoints[type(record)]
-        edges.append(
-            (
-                getattr(record, fact.start),
-                fact.rel_type,
-                getattr(record, fact.end),
-                _props(record, {fact.start, fact.end}),
-            )
-        )
+        props = _props(record, {fact.start, fact.end})
+        props.update({k: v for k, v in computed.get(id(record), {}).items() if v is not None})
+        edges.append((getattr(record, fact.start), fact.rel_type, getattr(record, fact.end), props))
     for _, rel, _, props in edges:
         unknown = set(props) - onto.edge_properties[onto.check_type(rel)]
         if unknown:

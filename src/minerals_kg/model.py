@@ -227,6 +227,42 @@ def period_end(value: str) -> dt.date:
     return dt.date(y, m, int(day) if day else calendar.monthrange(y, m)[1])
 
 
+DATE_PRECISIONS = ("year", "month", "day")
+PERIOD_END_DATES = frozenset({"until", "end", "suspended_until"})
+"""Date properties that close a span (membership, event, suspension): a partial value means the last
+day of its period (``until: 2026-06`` runs to 30 June). Every other date opens or marks a moment and
+means the first day of its period (``since: 2024-03`` is 1 March)."""
+
+
+def date_precision(value: str) -> str:
+    """How much of a partial date the source gives: ``year``, ``month`` or ``day``.
+
+    >>> date_precision("2024"), date_precision("2024-03"), date_precision("2024-03-15")
+    ('year', 'month', 'day')
+    """
+    return DATE_PRECISIONS[value.count("-")]
+
+
+def graph_date(name: str, value: str) -> dt.date:
+    """A source date as the graph stores it: the first day of its period, or the last day for the
+    properties in :data:`PERIOD_END_DATES`. The precision is stored beside it (``<name>_precision``).
+
+    >>> graph_date("since", "2024-03"), graph_date("until", "2024-02"), graph_date("until", "2025-06-30")
+    (datetime.date(2024, 3, 1), datetime.date(2024, 2, 29), datetime.date(2025, 6, 30))
+    """
+    return period_end(value) if name in PERIOD_END_DATES else period_start(value)
+
+
+def date_columns(model: type[BaseModel]) -> tuple[str, ...]:
+    """The columns of a record model that hold partial dates (by their column names)."""
+    return tuple(
+        (info.alias or name)
+        for name, info in model.model_fields.items()
+        if "_partial_date" in repr(info.annotation)
+        or any(getattr(m, "func", None) is _partial_date for m in info.metadata)
+    )
+
+
 # --- records ------------------------------------------------------------------------------------
 
 

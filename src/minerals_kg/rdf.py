@@ -4,6 +4,7 @@ Used for SHACL validation and for Turtle / JSON-LD export."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, Namespace
@@ -32,6 +33,8 @@ def _literal(value: Any) -> Literal:
         return Literal(value, datatype=XSD.integer)
     if isinstance(value, float):
         return Literal(value, datatype=XSD.decimal)
+    if isinstance(value, dt.date):
+        return Literal(value.isoformat(), datatype=XSD.date)
     return Literal(str(value))
 
 

@@ -15,8 +15,10 @@ from typing import Any
 import pandas as pd
 
 from ..contract import Table, make_table
-from ..countries import OTHER_COUNTRIES, WORLD
+from ..countries import OTHER_COUNTRIES
 from ..model import Confidence
+from ..world_shares import latest_key
+from ..world_shares import world_total as world_total_of
 
 __all__ = [
     "CHOKEPOINTS",
@@ -82,9 +84,7 @@ def _group(key: tuple, grp: pd.DataFrame) -> dict[str, Any]:
         shares = dict(zip(countries["country"], countries["share"].astype(float)))
         world_total = None
     else:
-        world_rows = reported[reported["country"] == WORLD]
-        parts = reported[reported["country"] != WORLD]
-        world_total = float(world_rows["quantity"].iloc[0]) if len(world_rows) else float(parts["quantity"].sum())
+        world_total = world_total_of(zip(reported["country"], reported["quantity"].astype(float)))
         shares = {
             c: (float(q) / world_total if world_total else 0.0)
             for c, q in zip(countries["country"], countries["quantity"])
@@ -178,8 +178,9 @@ def current_groups(conc: pd.DataFrame, *, year: int | None = None, edition: str 
         df = df[df["edition"] == edition]
     if df.empty:
         return df.copy()
-    df = df.sort_values(["mineral", "stage", "year", "edition"], ascending=[True, True, False, False])
-    return df.drop_duplicates(["mineral", "stage"], keep="first").reset_index(drop=True)
+    order = [latest_key(y, e) for y, e in zip(df["year"], df["edition"])]
+    df = df.assign(_latest=order).sort_values(["mineral", "stage", "_latest"], ascending=[True, True, False])
+    return df.drop_duplicates(["mineral", "stage"], keep="first").drop(columns="_latest").reset_index(drop=True)
 
 
 def chokepoints(conc: pd.DataFrame, *, cr1: float = DEFAULT_CR1, hhi: float = DEFAULT_HHI) -> pd.DataFrame:

@@ -10,15 +10,14 @@ country's control share is a lower bound where firm data is missing.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pandas as pd
 
 from ..countries import OTHER_COUNTRIES, WORLD
-from ..model import TONNES_PER_UNIT, Unit
+from ..world_shares import basis_compatible, in_unit, quantity_in_group
 
-INCOMPATIBLE = re.compile(r"carbonate|hydroxide|spodumene|concentrate grade|magnet|NdPr|ferro|oxide \(|blanks", re.I)
+__all__ = ["attribute_control", "basis_compatible", "controlling_country", "in_unit", "quantity_in_group"]
 
 
 def controlling_country(
@@ -36,35 +35,6 @@ def controlling_country(
     if majority:
         return controlling_country(majority[0][0], firms, owners, _seen | {entity})
     return firms.get(entity)
-
-
-def in_unit(quantity: float, unit: str | None, target: str | None) -> float | None:
-    """A mass converted between kg, t, kt and Mt (exact); None when either unit is not a mass unit."""
-    if unit is None or target is None:
-        return None
-    try:
-        return quantity * TONNES_PER_UNIT[Unit(unit)] / TONNES_PER_UNIT[Unit(target)]
-    except (ValueError, KeyError):
-        return None
-
-
-def basis_compatible(group_basis: str | None, firm_basis: str | None) -> bool:
-    if not group_basis or not firm_basis or INCOMPATIBLE.search(firm_basis):
-        return False
-    token = group_basis.split()[0].lower()  # "Co content" -> "co", "REO equivalent" -> "reo"
-    return token in re.findall(r"[a-z]+", firm_basis.lower())
-
-
-def quantity_in_group(quantity, unit, year, basis, *, group_year, group_unit, group_basis) -> float | None:
-    """A firm quantity in the unit of a production group it matches, or None if it does not match.
-
-    It matches when the years are equal, the units are both mass units (converted exactly) and the
-    firm's basis names the content the group counts. The one rule for attribution and scenarios.
-    """
-    if quantity is None or quantity != quantity or year is None or year != year or int(year) != int(group_year):
-        return None
-    converted = in_unit(float(quantity), unit, group_unit)
-    return converted if converted is not None and basis_compatible(group_basis, basis) else None
 
 
 def attribute_control(

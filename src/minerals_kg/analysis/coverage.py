@@ -25,7 +25,6 @@ import pandas as pd
 
 from ..contract import Table, make_table
 from ..errors import InvalidArgument
-from ..model import period_end, period_start
 
 __all__ = [
     "ACTIVE_ROLES",
@@ -97,7 +96,7 @@ class AllianceData:
     memberships: pd.DataFrame
     participations: pd.DataFrame
     parents: Mapping[str, tuple[str, ...]]
-    event_starts: Mapping[str, str]
+    event_starts: Mapping[str, dt.date]
 
     @classmethod
     def from_tables(
@@ -128,15 +127,17 @@ class AllianceData:
 def _active(since: object, until: object, as_of: dt.date) -> bool:
     """Active on ``as_of`` if since <= as_of <= until; ``until`` is the last day of membership.
 
-    Partial dates widen to their period: since "2024-03" starts on 1 March, until "2026-06" runs
-    to 30 June. An empty date is open-ended.
+    The graph stores a partial source date as the first day of its period for ``since`` and the last
+    day for ``until`` (``minerals_kg.model.graph_date``): since "2024-03" is 1 March, until "2026-06"
+    is 30 June. An empty date is open-ended. The Cypher fragment ``members`` compares the same dates.
 
-    >>> _active("2024-03", "2026-06", dt.date(2026, 6, 30)), _active("2024-03", None, dt.date(2024, 2, 29))
+    >>> d = dt.date
+    >>> _active(d(2024, 3, 1), d(2026, 6, 30), d(2026, 6, 30)), _active(d(2024, 3, 1), None, d(2024, 2, 29))
     (True, False)
     """
-    if isinstance(since, str) and period_start(since) > as_of:
+    if isinstance(since, dt.date) and since > as_of:
         return False
-    return not (isinstance(until, str) and period_end(until) < as_of)
+    return not (isinstance(until, dt.date) and until < as_of)
 
 
 def resolve_members(
@@ -185,7 +186,7 @@ def resolve_members(
     if label not in ("Organisation", "Event"):
         raise InvalidArgument("alliance", "an organisation or event id", repr(alliance))
     if as_of is None:
-        as_of = period_start(data.event_starts[alliance]) if label == "Event" else dt.date.today()
+        as_of = data.event_starts[alliance] if label == "Event" else dt.date.today()
     memberships = data.memberships
     by_org = {org: rows for org, rows in memberships.groupby("organisation")} if len(memberships) else {}  # noqa: C416
     via: dict[str, str] = {}

@@ -32,7 +32,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..contract import Table, make_table
-from ..model import InstrumentKind, Stage, period_end, period_start
+from ..model import InstrumentKind, Stage
 from .network import max_flow
 from .supply import SUPPLY, mineral_subnetwork, supply_network
 
@@ -107,6 +107,16 @@ def instrument_in_force(inst: dict, as_of: dt.date) -> bool:
     ended, and was not suspended then. Instruments never in force (proposed, announced, withdrawn)
     never apply. Without a start date, or when the recorded status (expired, superseded, suspended as of
     ``status_as_of``) postdates nothing the dates say, the recorded status decides.
+
+    Dates are the graph's (``minerals_kg.model.graph_date``): a partial date is the first day of its
+    period, except ``suspended_until``, the last day of the suspension. ``ended`` is the first day an
+    instrument no longer applies. The Cypher query ``scenario_supply_loss`` applies the same rule.
+
+    >>> import datetime as dt
+    >>> inst = {"status": "in_force", "effective": dt.date(2023, 8, 1), "suspended_from": dt.date(2025, 11, 7),
+    ...         "suspended_until": dt.date(2026, 11, 10)}
+    >>> instrument_in_force(inst, dt.date(2025, 6, 1)), instrument_in_force(inst, dt.date(2026, 2, 4))
+    (True, False)
     """
     status = inst.get("status")
     if status in NEVER_IN_FORCE:
@@ -114,18 +124,18 @@ def instrument_in_force(inst: dict, as_of: dt.date) -> bool:
     start = inst.get("effective") or inst.get("announced")
     if not start:
         return status in ACTIVE
-    if period_start(start) > as_of:
+    if start > as_of:
         return False
-    if inst.get("ended") and period_start(inst["ended"]) <= as_of:
+    if inst.get("ended") and inst["ended"] <= as_of:
         return False
     if (
         inst.get("suspended_from")
-        and period_start(inst["suspended_from"]) <= as_of
-        and (not inst.get("suspended_until") or as_of <= period_end(inst["suspended_until"]))
+        and inst["suspended_from"] <= as_of
+        and (not inst.get("suspended_until") or as_of <= inst["suspended_until"])
     ):
         return False
     if status in ("expired", "superseded", "suspended") and not inst.get("ended") and not inst.get("suspended_from"):
-        return not (inst.get("status_as_of") and period_start(inst["status_as_of"]) <= as_of)
+        return not (inst.get("status_as_of") and inst["status_as_of"] <= as_of)
     return True
 
 

@@ -85,8 +85,10 @@ class EmbeddedReader:
 
     # -- tables -----------------------------------------------------------------------------
     def _production(self) -> list[dict[str, Any]]:
+        # the contract's ``share`` is the share a source states; the graph's is every fact's share of the world
         return [
-            {**d, "country": u, "country_label": self._label(u), "mineral": v}
+            {**d, "share": d.get("share") if d.get("share_stated") else None}
+            | {"country": u, "country_label": self._label(u), "mineral": v}
             for u, v, d in self._edges("PRODUCES")
             if self._label(u) in ("Country", "Aggregate")
         ]

@@ -1,8 +1,9 @@
 """Neo4j schema derived from the ontology, diffed against ``SHOW CONSTRAINTS`` / ``SHOW INDEXES``.
 
 Every label gets a uniqueness constraint on its key property (``id``); the relationships the
-analyses filter on get range indexes. Names are derived (``mkg_country_id``), so the diff can tell
-ours from anything else on the server and leaves the latter alone.
+analyses filter on get range indexes; names and ids get one full-text index. Names are derived and
+readable (``mkg_country_id``, ``mkg_produces_stage_year_edition``, ``mkg_name_fulltext``), so the
+diff can tell ours from anything else on the server and leaves the latter alone.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ SUPPORTED = "Neo4j 5.26 LTS or a CalVer release (2025.01 or later)"
 @dataclass(frozen=True, order=True)
 class SchemaItem:
     name: str
-    kind: str  # "constraint" | "index"
+    kind: str  # "constraint" | "index" | "fulltext"
     entity: str  # "node" | "relationship"
     label: str  # label or relationship type (from the ontology)
     properties: tuple[str, ...]
@@ -30,10 +31,12 @@ class SchemaItem:
         props = ", ".join(f"n.{p}" for p in self.properties)
         if self.kind == "constraint":
             return f"CREATE CONSTRAINT {self.name} IF NOT EXISTS FOR {pattern} REQUIRE ({props}) IS UNIQUE"
+        if self.kind == "fulltext":
+            return f"CREATE FULLTEXT INDEX {self.name} IF NOT EXISTS FOR {pattern} ON EACH [{props}]"
         return f"CREATE INDEX {self.name} IF NOT EXISTS FOR {pattern} ON ({props})"
 
     def drop(self) -> str:
-        return f"DROP {self.kind.upper()} {self.name} IF EXISTS"
+        return f"DROP {'CONSTRAINT' if self.kind == 'constraint' else 'INDEX'} {self.name} IF EXISTS"
 
 
 #: Relationship and node properties the analyses and the query library filter on.
@@ -44,20 +47,34 @@ INDEXED: list[tuple[str, str, tuple[str, ...]]] = [
 ]
 
 
-def _snake(name: str) -> str:
+FULLTEXT_NAME = f"{PREFIX}name_fulltext"
+"""The full-text index on names and ids: ``CALL db.index.fulltext.queryNodes('mkg_name_fulltext', 'lynas')``."""
+FULLTEXT_PROPERTIES = ("id", "name", "title")
+
+
+def snake(name: str) -> str:
+    """A label or relationship type as a readable part of a name.
+
+    >>> snake("PolicyInstrument"), snake("MEMBER_OF"), snake("EndUse")
+    ('policy_instrument', 'member_of', 'end_use')
+    """
+    if name.isupper():
+        return name.lower()
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def desired_schema(ontology: Ontology | None = None) -> list[SchemaItem]:
     onto = ontology or load_ontology()
     items = [
-        SchemaItem(f"{PREFIX}{_snake(label)}_id", "constraint", "node", onto.check_label(label), ("id",))
+        SchemaItem(f"{PREFIX}{snake(label)}_id", "constraint", "node", onto.check_label(label), ("id",))
         for label in sorted(onto.labels)
     ]
     for entity, label, props in INDEXED:
         label = onto.check_type(label) if entity == "relationship" else onto.check_label(label)
-        name = f"{PREFIX}{_snake(label)}_{'_'.join(props)}"
+        name = f"{PREFIX}{snake(label)}_{'_'.join(props)}"
         items.append(SchemaItem(name, "index", entity, label, props))
+    named = "|".join(sorted(label for label in onto.labels if onto.node_properties[label] & {"name", "title"}))
+    items.append(SchemaItem(FULLTEXT_NAME, "fulltext", "node", named, FULLTEXT_PROPERTIES))
     return sorted(items)
 
 
@@ -88,13 +105,24 @@ class SchemaDiff:
     present: list[str]
 
 
+def _existing(session) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """Name -> (kind, labels or types, properties) of every constraint and index not owned by a constraint."""
+    have = {
+        r["name"]: ("constraint", tuple(r["labelsOrTypes"] or ()), tuple(r["properties"] or ()))
+        for r in session.run("SHOW CONSTRAINTS YIELD name, labelsOrTypes, properties RETURN *")
+    }
+    for r in session.run(
+        "SHOW INDEXES YIELD name, type, labelsOrTypes, properties, owningConstraint "
+        "WHERE owningConstraint IS NULL RETURN name, type, labelsOrTypes, properties"
+    ):
+        kind = "fulltext" if r["type"] == "FULLTEXT" else "index"
+        have[r["name"]] = (kind, tuple(r["labelsOrTypes"] or ()), tuple(r["properties"] or ()))
+    return have
+
+
 def diff_schema(session, ontology: Ontology | None = None) -> SchemaDiff:
     want = desired_schema(ontology)
-    have: set[str] = set()
-    for record in session.run("SHOW CONSTRAINTS YIELD name RETURN name"):
-        have.add(record["name"])
-    for record in session.run("SHOW INDEXES YIELD name, owningConstraint WHERE owningConstraint IS NULL RETURN name"):
-        have.add(record["name"])
+    have = _existing(session)
     wanted = {i.name for i in want}
     return SchemaDiff(
         missing=[i for i in want if i.name not in have],
@@ -104,11 +132,21 @@ def diff_schema(session, ontology: Ontology | None = None) -> SchemaDiff:
 
 
 def apply_schema(driver, database: str, *, prune: bool = False, ontology: Ontology | None = None) -> SchemaDiff:
-    """Create what the ontology needs and the server lacks; drop stale ``mkg_*`` items with ``prune``."""
+    """Create what the ontology needs and the server lacks; drop stale ``mkg_*`` items with ``prune``.
+
+    One of ours under an older name (``mkg_m_e_m_b_e_r__o_f_since_until`` before names were made
+    readable) is replaced by the readable one: Neo4j keeps one index per schema, so it must go first.
+    """
     with driver.session(database=database) as session:
         check_version(*server_version(session))
         diff = diff_schema(session, ontology)
+        have = _existing(session)
         for item in diff.missing:
+            shape = (item.kind, tuple(item.label.split("|")), item.properties)
+            for name, (kind, labels, props) in have.items():
+                if name.startswith(PREFIX) and name in diff.extra and (kind, labels, props) == shape:
+                    session.run(f"DROP {'CONSTRAINT' if kind == 'constraint' else 'INDEX'} {name} IF EXISTS").consume()
+                    diff.extra.remove(name)
             session.run(item.create()).consume()
         if prune:
             for name in diff.extra:

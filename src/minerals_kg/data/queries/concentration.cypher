@@ -9,21 +9,15 @@ MATCH (a)-[p:PRODUCES]->(m:Mineral)
 WHERE (a:Country OR a:Aggregate)
   AND ($mineral IS NULL OR m.id = $mineral) AND ($stage IS NULL OR p.stage = $stage)
   AND ($year IS NULL OR p.year = $year) AND ($edition IS NULL OR p.edition = $edition)
-  AND coalesce(p.value_status, 'reported') = 'reported'
+  AND p.value_status = 'reported'
 WITH m.id AS mineral, p.stage AS stage, p.year AS year, p.edition AS edition,
      collect({country: a.id, is_country: a:Country, quantity: p.quantity, share: p.share}) AS rows
 // @fragment shares (from _fragments/shares.cypher; edit it there)
-// Shares of one group, as minerals_kg.analysis.concentration computes them: country output over the
-// world total the source prints (the sum of the rows when it prints none); a share-only group
-// (e.g. an IEA table) keeps its stated shares. Needs rows (see latest_groups); adds shares: a list of
-// {country, share} for the countries of the group (aggregates are not suppliers).
-WITH *, any(r IN rows WHERE r.share IS NOT NULL) AS share_based,
-     head([r IN rows WHERE r.country = 'world' | r.quantity]) AS world_total,
-     reduce(t = 0.0, r IN [x IN rows WHERE x.country <> 'world'] | t + coalesce(r.quantity, 0.0)) AS parts_total
-WITH *, CASE WHEN share_based THEN null ELSE toFloat(coalesce(world_total, parts_total)) END AS denominator
-WITH *, [r IN rows WHERE r.is_country | {country: r.country,
-         share: CASE WHEN denominator IS NULL THEN toFloat(r.share) WHEN denominator = 0 THEN 0.0
-                     ELSE r.quantity / denominator END}] AS shares
+// Shares of one group, as minerals_kg.analysis.concentration computes them: every fact carries its share
+// of the world total its source prints (stated by the source, or quantity / world_total), computed once
+// when the graph was built. Needs rows (see latest_groups); adds shares: a list of {country, share} for
+// the countries of the group (aggregates are not suppliers).
+WITH *, [r IN rows WHERE r.is_country | {country: r.country, share: toFloat(r.share)}] AS shares
 // @end shares
 UNWIND shares AS s
 WITH mineral, stage, year, edition, s.country AS country, s.share AS share

@@ -6,10 +6,10 @@
 // returns: mineral, stage, year, edition, coverage, coverage_ex_china, max_outsider, max_outsider_share
 // @fragment members (from _fragments/members.cypher; edit it there)
 // Member resolution, the same rule and depth as minerals_kg.analysis.coverage.resolve_members.
-// Needs $alliance, $as_of (null: the event's date, or today), $include_host. Leaves one row with
-// asOf (YYYY-MM-DD) and members: a list of {country, via} maps, one per member country.
+// Needs $alliance, $as_of (a date; null: the event's date, or today), $include_host. Leaves one row with
+// asOf (a DATE) and members: a list of {country, via} maps, one per member country.
 MATCH (a:Organisation|Event {id: $alliance})
-WITH a, coalesce($as_of, CASE WHEN a:Event THEN a.start ELSE toString(date()) END) AS asOf
+WITH a, coalesce($as_of, CASE WHEN a:Event THEN a.start ELSE date() END) AS asOf
 // the units an alliance is made of: an event's participants, or the organisation itself
 OPTIONAL MATCH (p)-[pr:PARTICIPATED_IN]->(a)
 WHERE $include_host OR pr.role <> 'host'
@@ -18,17 +18,16 @@ UNWIND units AS u
 WITH asOf, u.unit AS unit, u.via AS via
 // an organisation stands for the member countries of itself, of the organisations it acts for
 // (PART_OF) and of its member organisations, to any depth, through memberships active on asOf
-// (roles member, founding_member, chair, signatory; since <= asOf <= until, partial dates widened)
+// (roles member, founding_member, chair, signatory; since <= asOf <= until: since is the first day
+// and until the last day of a partial source date's period)
 OPTIONAL MATCH (unit:Organisation)
       ((x:Organisation)-[s:PART_OF|MEMBER_OF]-(y:Organisation)
         WHERE (s:PART_OF AND startNode(s) = x)
            OR (s:MEMBER_OF AND endNode(s) = x AND s.role IN ['member', 'founding_member', 'chair', 'signatory']
-               AND (s.since IS NULL OR s.since <= left(asOf, size(s.since)))
-               AND (s.until IS NULL OR s.until >= left(asOf, size(s.until)))))*
+               AND (s.since IS NULL OR s.since <= asOf) AND (s.until IS NULL OR asOf <= s.until)))*
       (:Organisation)<-[r:MEMBER_OF]-(c:Country)
 WHERE r.role IN ['member', 'founding_member', 'chair', 'signatory']
-  AND (r.since IS NULL OR r.since <= left(asOf, size(r.since)))
-  AND (r.until IS NULL OR r.until >= left(asOf, size(r.until)))
+  AND (r.since IS NULL OR r.since <= asOf) AND (r.until IS NULL OR asOf <= r.until)
 WITH asOf, [x IN [CASE WHEN unit:Country THEN {country: unit, via: via} END,
                   CASE WHEN c IS NOT NULL THEN {country: c, via: unit.id} END] WHERE x IS NOT NULL] AS found
 UNWIND (CASE WHEN size(found) = 0 THEN [null] ELSE found END) AS f
@@ -37,34 +36,22 @@ WITH asOf, [m IN collect({country: country, via: via}) WHERE m.country IS NOT NU
 // @end members
 WITH [m IN members | m.country.id] AS members
 // @fragment latest_groups (from _fragments/latest_groups.cypher; edit it there)
-// The latest group of every (mineral, stage): its latest year, then its latest edition, as
-// minerals_kg.analysis.concentration.current_groups picks it. Adds rows with mineral, stage, year,
-// edition and rows: a list of {country, is_country, quantity, share} (reported values only).
+// The latest group of every (mineral, stage), as minerals_kg.analysis.concentration.current_groups picks
+// it (latest year, then latest edition): the facts marked latest when the graph was built. Adds rows with
+// mineral, stage, year, edition and rows: a list of {country, is_country, quantity, share} (reported values).
 CALL () {
-  MATCH (x)-[p:PRODUCES]->(mi:Mineral)
-  WHERE (x:Country OR x:Aggregate) AND coalesce(p.value_status, 'reported') = 'reported'
-  WITH mi.id AS mineral, p.stage AS stage, p.year AS year, p.edition AS edition
-  ORDER BY year DESC, edition DESC
-  WITH mineral, stage, collect({year: year, edition: edition})[0] AS latest
-  MATCH (x)-[p:PRODUCES]->(:Mineral {id: mineral})
-  WHERE (x:Country OR x:Aggregate) AND p.stage = stage AND p.year = latest.year AND p.edition = latest.edition
-    AND coalesce(p.value_status, 'reported') = 'reported'
-  RETURN mineral, stage, latest.year AS year, latest.edition AS edition,
+  MATCH (x)-[p:PRODUCES {latest: true}]->(mi:Mineral)
+  WHERE (x:Country OR x:Aggregate) AND p.value_status = 'reported'
+  RETURN mi.id AS mineral, p.stage AS stage, p.year AS year, p.edition AS edition,
          collect({country: x.id, is_country: x:Country, quantity: p.quantity, share: p.share}) AS rows
 }
 // @end latest_groups
 // @fragment shares (from _fragments/shares.cypher; edit it there)
-// Shares of one group, as minerals_kg.analysis.concentration computes them: country output over the
-// world total the source prints (the sum of the rows when it prints none); a share-only group
-// (e.g. an IEA table) keeps its stated shares. Needs rows (see latest_groups); adds shares: a list of
-// {country, share} for the countries of the group (aggregates are not suppliers).
-WITH *, any(r IN rows WHERE r.share IS NOT NULL) AS share_based,
-     head([r IN rows WHERE r.country = 'world' | r.quantity]) AS world_total,
-     reduce(t = 0.0, r IN [x IN rows WHERE x.country <> 'world'] | t + coalesce(r.quantity, 0.0)) AS parts_total
-WITH *, CASE WHEN share_based THEN null ELSE toFloat(coalesce(world_total, parts_total)) END AS denominator
-WITH *, [r IN rows WHERE r.is_country | {country: r.country,
-         share: CASE WHEN denominator IS NULL THEN toFloat(r.share) WHEN denominator = 0 THEN 0.0
-                     ELSE r.quantity / denominator END}] AS shares
+// Shares of one group, as minerals_kg.analysis.concentration computes them: every fact carries its share
+// of the world total its source prints (stated by the source, or quantity / world_total), computed once
+// when the graph was built. Needs rows (see latest_groups); adds shares: a list of {country, share} for
+// the countries of the group (aggregates are not suppliers).
+WITH *, [r IN rows WHERE r.is_country | {country: r.country, share: toFloat(r.share)}] AS shares
 // @end shares
 WITH mineral, stage, year, edition, shares,
      reduce(s = 0.0, x IN [y IN shares WHERE y.country IN members] | s + x.share) AS coverage,

@@ -13,4 +13,4 @@ RETURN i.id AS instrument, i.name AS name, i.kind AS kind, imp.id AS imposer,
        i.stages AS stages, i.announced AS announced, i.effective AS effective, i.ended AS ended,
        i.status AS status, i.status_as_of AS status_as_of, i.suspended_from AS suspended_from,
        i.suspended_until AS suspended_until, i.amount_usd AS amount_usd, i.source AS source, i.confidence AS confidence
-ORDER BY coalesce(i.effective, i.announced, '') , instrument
+ORDER BY coalesce(i.effective, i.announced), instrument

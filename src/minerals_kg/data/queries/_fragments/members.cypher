@@ -1,8 +1,8 @@
 // Member resolution, the same rule and depth as minerals_kg.analysis.coverage.resolve_members.
-// Needs $alliance, $as_of (null: the event's date, or today), $include_host. Leaves one row with
-// asOf (YYYY-MM-DD) and members: a list of {country, via} maps, one per member country.
+// Needs $alliance, $as_of (a date; null: the event's date, or today), $include_host. Leaves one row with
+// asOf (a DATE) and members: a list of {country, via} maps, one per member country.
 MATCH (a:Organisation|Event {id: $alliance})
-WITH a, coalesce($as_of, CASE WHEN a:Event THEN a.start ELSE toString(date()) END) AS asOf
+WITH a, coalesce($as_of, CASE WHEN a:Event THEN a.start ELSE date() END) AS asOf
 // the units an alliance is made of: an event's participants, or the organisation itself
 OPTIONAL MATCH (p)-[pr:PARTICIPATED_IN]->(a)
 WHERE $include_host OR pr.role <> 'host'
@@ -11,17 +11,16 @@ UNWIND units AS u
 WITH asOf, u.unit AS unit, u.via AS via
 // an organisation stands for the member countries of itself, of the organisations it acts for
 // (PART_OF) and of its member organisations, to any depth, through memberships active on asOf
-// (roles member, founding_member, chair, signatory; since <= asOf <= until, partial dates widened)
+// (roles member, founding_member, chair, signatory; since <= asOf <= until: since is the first day
+// and until the last day of a partial source date's period)
 OPTIONAL MATCH (unit:Organisation)
       ((x:Organisation)-[s:PART_OF|MEMBER_OF]-(y:Organisation)
         WHERE (s:PART_OF AND startNode(s) = x)
            OR (s:MEMBER_OF AND endNode(s) = x AND s.role IN ['member', 'founding_member', 'chair', 'signatory']
-               AND (s.since IS NULL OR s.since <= left(asOf, size(s.since)))
-               AND (s.until IS NULL OR s.until >= left(asOf, size(s.until)))))*
+               AND (s.since IS NULL OR s.since <= asOf) AND (s.until IS NULL OR asOf <= s.until)))*
       (:Organisation)<-[r:MEMBER_OF]-(c:Country)
 WHERE r.role IN ['member', 'founding_member', 'chair', 'signatory']
-  AND (r.since IS NULL OR r.since <= left(asOf, size(r.since)))
-  AND (r.until IS NULL OR r.until >= left(asOf, size(r.until)))
+  AND (r.since IS NULL OR r.since <= asOf) AND (r.until IS NULL OR asOf <= r.until)
 WITH asOf, [x IN [CASE WHEN unit:Country THEN {country: unit, via: via} END,
                   CASE WHEN c IS NOT NULL THEN {country: c, via: unit.id} END] WHERE x IS NOT NULL] AS found
 UNWIND (CASE WHEN size(found) = 0 THEN [null] ELSE found END) AS f
