@@ -146,16 +146,18 @@ def main() -> None:
 
     home = Path(tempfile.mkdtemp(prefix="mkg-bench-neo4j-"))
     os.environ["NEO4J_PASSWORD"] = secrets.token_urlsafe(16)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    import_dir = home / "import"
+    ports = []
+    for _ in range(2):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            ports.append(sock.getsockname()[1])
+    import_dir = home / "import"  # the server's import folder (server.directories.import)
     import_dir.mkdir(exist_ok=True)
-    (home / "neo4j.conf").write_text(f"server.directories.import={import_dir}\n")  # read by the launcher
     t0 = time.perf_counter()
-    uri = server.start(port=port, home=home)
+    status = server.start(server.ServerOptions(bolt_port=ports[0], http_port=ports[1]), home=home)
     startup = time.perf_counter() - t0
-    settings = Neo4jSettings(uri=uri, password=os.environ["NEO4J_PASSWORD"])
+    assert status.uri is not None
+    settings = Neo4jSettings(uri=status.uri, password=os.environ["NEO4J_PASSWORD"])
     try:
         results = [measure("shipped data", graph_elements(load_dataset(shacl=False)), settings, import_dir, args.batch)]
         t0 = time.perf_counter()

@@ -55,7 +55,11 @@ def rss_mb(pid: int) -> float:
 
 def measure_download(work: Path) -> dict:
     repo, build = work / "m2", work / "launcher"
-    for src in [LAUNCHER_DIR / "pom.xml", LAUNCHER_DIR / "cypher-shell" / "pom.xml", *LAUNCHER_DIR.glob("src/**/*.java")]:
+    for src in [
+        LAUNCHER_DIR / "pom.xml",
+        LAUNCHER_DIR / "cypher-shell" / "pom.xml",
+        *LAUNCHER_DIR.glob("src/**/*.java"),
+    ]:
         dst = build / src.relative_to(LAUNCHER_DIR)
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dst)

@@ -6,6 +6,7 @@ words, and nothing parses its output back. The command line and the HTML report 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -44,10 +45,10 @@ PERCENT_WORDS = ("share", "coverage", "flow", "cr3", "objective", "gain", "delta
 
 
 def jsonable(value: Any) -> Any:
-    """A value as JSON: numpy scalars unwrapped, NaN/NA as null, containers recursively.
+    """A value as JSON: numpy scalars unwrapped, NaN/NA as null, dates as ISO text, containers recursively.
 
-    >>> jsonable({"a": float("nan"), "b": [1, 2]})
-    {'a': None, 'b': [1, 2]}
+    >>> jsonable({"a": float("nan"), "b": [1, 2], "since": dt.date(2024, 3, 1)})
+    {'a': None, 'b': [1, 2], 'since': '2024-03-01'}
     """
     if isinstance(value, Mapping):
         return {k: jsonable(v) for k, v in value.items()}
@@ -59,6 +60,8 @@ def jsonable(value: Any) -> Any:
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
     return value
 
 

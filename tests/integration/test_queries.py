@@ -3,6 +3,7 @@ harmless); names come only from the library; writes are refused without --write.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -11,6 +12,7 @@ import pytest
 from minerals_kg.backends.neo4j.library import QueryError, get_query, library, run_query
 from minerals_kg.backends.neo4j.loader import load
 from minerals_kg.errors import InvalidArgument, InvalidArguments
+from minerals_kg.present import jsonable
 
 from .conftest import SHIPPED, counts
 
@@ -28,6 +30,7 @@ def test_every_library_query_runs_with_its_defaults_and_returns_its_columns(load
     rows = run_query(loaded, name)
     assert rows, name
     assert list(rows[0]) == get_query(name).returns
+    json.dumps(jsonable(rows))  # --format json works for every query (dates become ISO text)
 
 
 def test_instruments_for_gallium_include_chinas_export_control(loaded):
