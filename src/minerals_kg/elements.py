@@ -97,14 +97,8 @@ def graph_elements(dataset: Dataset, ontology: Ontology | None = None) -> GraphE
     endpoints = {fact.model: fact for fact in FACTS}
     for record in dataset.facts():
         fact = endpoints[type(record)]
-        edges.append(
-            (
-                getattr(record, fact.start),
-                fact.rel_type,
-                getattr(record, fact.end),
-                _props(record, {fact.start, fact.end}),
-            )
-        )
+        skip = {fact.start, fact.end} - {"source"}  # provenance stays on the fact even when the source is its end
+        edges.append((getattr(record, fact.start), fact.rel_type, getattr(record, fact.end), _props(record, skip)))
     for _, rel, _, props in edges:
         unknown = set(props) - onto.edge_properties[onto.check_type(rel)]
         if unknown:

@@ -12,6 +12,7 @@ WHERE (a:Country OR a:Aggregate)
   AND coalesce(p.value_status, 'reported') = 'reported'
 WITH m.id AS mineral, p.stage AS stage, p.year AS year, p.edition AS edition,
      collect({country: a.id, is_country: a:Country, quantity: p.quantity, share: p.share}) AS rows
+WHERE any(r IN rows WHERE r.is_country)
 // @fragment shares (from _fragments/shares.cypher; edit it there)
 // Shares of one group, as minerals_kg.analysis.concentration computes them: country output over the
 // world total the source prints (the sum of the rows when it prints none); a share-only group

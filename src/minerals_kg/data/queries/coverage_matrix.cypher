@@ -18,15 +18,16 @@ UNWIND units AS u
 WITH asOf, u.unit AS unit, u.via AS via
 // an organisation stands for the member countries of itself, of the organisations it acts for
 // (PART_OF) and of its member organisations, to any depth, through memberships active on asOf
-// (roles member, founding_member, chair, signatory; since <= asOf <= until, partial dates widened)
+// (roles member, founding_member, chair, signatory; not contested; since <= asOf <= until, partial dates widened)
 OPTIONAL MATCH (unit:Organisation)
       ((x:Organisation)-[s:PART_OF|MEMBER_OF]-(y:Organisation)
         WHERE (s:PART_OF AND startNode(s) = x)
            OR (s:MEMBER_OF AND endNode(s) = x AND s.role IN ['member', 'founding_member', 'chair', 'signatory']
+               AND NOT coalesce(s.contested, false)
                AND (s.since IS NULL OR s.since <= left(asOf, size(s.since)))
                AND (s.until IS NULL OR s.until >= left(asOf, size(s.until)))))*
       (:Organisation)<-[r:MEMBER_OF]-(c:Country)
-WHERE r.role IN ['member', 'founding_member', 'chair', 'signatory']
+WHERE r.role IN ['member', 'founding_member', 'chair', 'signatory'] AND NOT coalesce(r.contested, false)
   AND (r.since IS NULL OR r.since <= left(asOf, size(r.since)))
   AND (r.until IS NULL OR r.until >= left(asOf, size(r.until)))
 WITH asOf, [x IN [CASE WHEN unit:Country THEN {country: unit, via: via} END,
@@ -41,8 +42,9 @@ WITH [m IN members | m.country.id] AS members
 // minerals_kg.analysis.concentration.current_groups picks it. Adds rows with mineral, stage, year,
 // edition and rows: a list of {country, is_country, quantity, share} (reported values only).
 CALL () {
-  MATCH (x)-[p:PRODUCES]->(mi:Mineral)
-  WHERE (x:Country OR x:Aggregate) AND coalesce(p.value_status, 'reported') = 'reported'
+  // only groups with a reported country row count (a world total alone has no concentration)
+  MATCH (x:Country)-[p:PRODUCES]->(mi:Mineral)
+  WHERE coalesce(p.value_status, 'reported') = 'reported'
   WITH mi.id AS mineral, p.stage AS stage, p.year AS year, p.edition AS edition
   ORDER BY year DESC, edition DESC
   WITH mineral, stage, collect({year: year, edition: edition})[0] AS latest

@@ -2,8 +2,9 @@
 // minerals_kg.analysis.concentration.current_groups picks it. Adds rows with mineral, stage, year,
 // edition and rows: a list of {country, is_country, quantity, share} (reported values only).
 CALL () {
-  MATCH (x)-[p:PRODUCES]->(mi:Mineral)
-  WHERE (x:Country OR x:Aggregate) AND coalesce(p.value_status, 'reported') = 'reported'
+  // only groups with a reported country row count (a world total alone has no concentration)
+  MATCH (x:Country)-[p:PRODUCES]->(mi:Mineral)
+  WHERE coalesce(p.value_status, 'reported') = 'reported'
   WITH mi.id AS mineral, p.stage AS stage, p.year AS year, p.edition AS edition
   ORDER BY year DESC, edition DESC
   WITH mineral, stage, collect({year: year, edition: edition})[0] AS latest
