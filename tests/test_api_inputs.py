@@ -34,7 +34,7 @@ BAD_CALLS = [
     (
         "network_chokepoints",
         ("ministerial_2026",),
-        {"minerals": ["uranium"]},
+        {"minerals": ["rubidium"]},
         "minerals: expected a mineral id with production data",
     ),
     ("recommend", ("ministerial_2026",), {"k": 0}, "k: expected an integer of at least 1"),

@@ -16,7 +16,7 @@ from minerals_kg.resources import QUERY_DIR
 
 # bad values per option (by the option's first name); every option of every command must be listed
 BAD: dict[str, list[str]] = {
-    "--mineral": ["unobtainium", "scandium"],
+    "--mineral": ["unobtainium", "rubidium"],
     "--stage": ["smelting"],
     "--year": ["abc", "1990", "-5"],
     "--edition": ["MCS1999"],
@@ -53,7 +53,17 @@ BAD: dict[str, list[str]] = {
     "--debug": [],
 }
 # flags take no value; their negations are fine
-FLAGS = {"--current", "--include-host", "--expand-organisations", "--wipe", "--prune", "--write", "--list", "--debug"}
+FLAGS = {
+    "--current",
+    "--include-host",
+    "--expand-organisations",
+    "--wipe",
+    "--prune",
+    "--write",
+    "--list",
+    "--lists",
+    "--debug",
+}
 # what a command needs besides the bad option to get past its other checks
 PREFIX = {("query",): ["concentration"], ("shell",): ["-f", str(QUERY_DIR / "concentration.cypher")]}
 
@@ -89,7 +99,7 @@ def cases() -> list[tuple[list[str], str]]:
         (["query", "concentration", "-p", "year=twenty"], "bad parameter type"),
         (["query", "coverage_matrix", "-p", "as_of=2025-13-01"], "impossible date parameter"),
         (["query", "concentration", "-p", "stage=smelting"], "bad vocabulary parameter"),
-        (["chokepoints", "--method", "network", "--mineral", "uranium"], "mineral without data"),
+        (["chokepoints", "--method", "network", "--mineral", "rubidium"], "mineral without data"),
     ]
     return found
 

@@ -50,7 +50,7 @@ def test_node_properties_match_the_model_fields(model):
 def test_every_relationship_type_in_code_is_in_the_ontology():
     used = {r.rel_type for r in REFERENCES} | {f.rel_type for f in FACTS} | {"SOURCED_FROM"}
     assert used <= set(ONTO.relationship_types)
-    assert set(ONTO.relationship_types) - used == {"IMPORTS_FROM"}  # reserved for trade data
+    assert set(ONTO.relationship_types) == used
 
 
 @pytest.mark.parametrize("model", M.FACT_MODELS, ids=lambda m: m.__name__)

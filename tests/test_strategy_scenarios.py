@@ -3,6 +3,7 @@ plus a policy source: answers checkable by hand."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -264,3 +265,47 @@ def test_unknown_minerals_in_analyses_are_refused(kg):
         kg.recommend("summit", minerals=["xx"])
     with pytest.raises(MineralsKGError, match="demand: expected an alliance, ISO-3 country or end-use id"):
         kg.network_chokepoints("nowhere")
+
+
+def set_instrument(root, instrument, **fields):
+    """Change fields of one instrument row of the policies source."""
+    import csv
+    import io
+
+    path = root / "policies" / "instruments.csv"
+    rows = list(csv.DictReader(io.StringIO(path.read_text())))
+    for r in rows:
+        if r["id"] == instrument:
+            r.update(fields)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buf.getvalue())
+
+
+def test_an_instrument_of_unknown_status_is_reported_apart_and_never_applied(tiny):
+    root = add_policies(tiny)
+    # ban_x (X refining, effective 2024-01-01): no source says what happened after 2025-06
+    set_instrument(root, "ban_x", status="unknown", status_as_of="2025-06", confidence="uncertain")
+    kg = minerals_kg.open(root=root)
+    before = kg.scenario({"alliance": "summit", "imposer": "CHN", "as_of": "2025-01-01"})
+    after = kg.scenario({"alliance": "summit", "imposer": "CHN", "as_of": "2025-07-01"})
+    assert "ban_x" in set(before.applied["instrument"]) and before.uncertain.empty  # dates settle it before June
+    assert "ban_x" not in set(after.applied["instrument"])
+    # status_as_of "2025-06" is a date: the first day of its period (precision month, in the graph)
+    assert list(after.uncertain["instrument"]) == ["ban_x"] and after.uncertain.iloc[0]["status_as_of"] == dt.date(
+        2025, 6, 1
+    )
+    assert after.to_dict()["instruments_status_unknown"][0]["status_as_of"] == "2025-06-01"
+    assert ("x", "refining") not in set(zip(after.by_stage["mineral"], after.by_stage["stage"]))
+
+
+def test_a_control_on_a_stage_without_data_says_so(tiny):
+    root = add_policies(tiny)
+    set_instrument(root, "ban_x", stages="refining;metal_production")
+    result = minerals_kg.open(root=root).scenario({"alliance": "summit", "instruments": ["ban_x"]})
+    row = result.applied.set_index("instrument").loc["ban_x"]
+    # the tiny world has x refining data but no metal production: the control cuts nothing there, visibly
+    assert row["cuts"] == [{"mineral": "x", "stage": "refining"}]
+    assert row["without_data"] == [{"mineral": "x", "stage": "metal_production"}]

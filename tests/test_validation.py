@@ -108,7 +108,7 @@ def test_unknown_unit(tiny):
     row = append_rows(tiny / "stats" / "production.csv", [prod("x", "processing", "CHN", 3, unit="lbs")])
     issue = only(issues(tiny))
     assert (issue.row, issue.field, issue.got) == (row, "unit", "'lbs'")
-    assert "'kg', 't', 'kt' or 'Mt'" in issue.expected
+    assert "'kg', 't', 'kt', 'Mt', 'm3' or 'Mm3'" in issue.expected
 
 
 def test_mixed_units_in_one_group(tiny):
@@ -247,7 +247,10 @@ def test_cli_validate_exits_nonzero_and_report_writes_nothing(tiny, tmp_path):
     row = append_rows(tiny / "stats" / "production.csv", [prod("x", "processing", "CHN", 3, unit="lbs")])
     result = run_cli("validate", "--root", str(tiny))
     assert result.returncode == 1
-    assert f"loaders/stats/production.csv:{row}: unit: expected 'kg', 't', 'kt' or 'Mt', got 'lbs'" in result.stderr
+    assert (
+        f"loaders/stats/production.csv:{row}: unit: expected 'kg', 't', 'kt', 'Mt', 'm3' or 'Mm3', got 'lbs'"
+        in result.stderr
+    )
     out = tmp_path / "report"
     result = run_cli("report", "--root", str(tiny), "--out", str(out), "--alliance", "summit")
     assert result.returncode == 1

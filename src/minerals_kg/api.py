@@ -402,6 +402,23 @@ class KnowledgeGraph:
         members = self.members(alliance, as_of=as_of).countries
         return recommend(self.concentration(current=True), members, k=k, minerals=minerals, exclude=exclude)
 
+    def data_coverage(self) -> pd.DataFrame:
+        """Per mineral and stage, the latest group with data or the gap a source records.
+
+        See :func:`minerals_kg.analysis.data_coverage.data_coverage`.
+        """
+        from .analysis.data_coverage import data_coverage
+
+        return data_coverage(
+            self.concentration(current=True), self.table("minerals"), self.table("data_gaps"), self.table("instruments")
+        )
+
+    def list_coverage(self) -> pd.DataFrame:
+        """How many entries of each official critical-minerals list the data covers, and which it misses."""
+        from .analysis.data_coverage import list_coverage
+
+        return list_coverage(self.data_coverage(), self.table("instruments"))
+
     # -- alliances -----------------------------------------------------------------------------
     def _alliances(self) -> AllianceData:
         if self._alliance_data is None:

@@ -34,8 +34,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="A sourced knowledge graph of the critical-minerals alliance.",
 )
-out = Console(width=None if sys.stdout.isatty() else 200)
-err = Console(stderr=True, soft_wrap=True, highlight=False)
+out = Console(width=None if sys.stdout.isatty() else 200, emoji=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
 _state = {"debug": False}
 
 RootOpt = Annotated[Path, typer.Option("--root", help="Folder of source folders (default: the shipped sources).")]
@@ -368,11 +368,22 @@ def scenario(
         _render(result.by_stage, fmt, BY_STAGE.names, [], "")
         return
     applied = result.applied.assign(
-        cuts=[present.cuts_text(r["cuts"], bool(r["technology_only"])) for r in result.applied.to_dict("records")]
+        cuts=[
+            present.cuts_text(r["cuts"], bool(r["technology_only"]), r["without_data"])
+            for r in result.applied.to_dict("records")
+        ]
     )
     out.print(
         present.rich_table(applied, ["instrument", "imposer", "status", "targets", "cuts"], "Instruments applied")
     )
+    if not result.uncertain.empty:
+        out.print(
+            present.rich_table(
+                result.uncertain,
+                ["instrument", "imposer", "status_as_of", "minerals", "stages"],
+                "Not applied: no source says whether these were in force on the date (status unknown after status_as_of)",
+            )
+        )
     out.print(
         present.rich_table(
             result.by_stage,
@@ -429,6 +440,32 @@ def recommend(
         RECOMMENDATIONS.names,
         ["rank", "country", "marginal_gain", "objective_before", "objective_after", "minerals_raised"],
         f"Partners to bring into {alliance}",
+    )
+
+
+@app.command("data-coverage")
+def data_coverage_cmd(
+    lists: Annotated[
+        bool, typer.Option("--lists", help="Counts against each official list instead of the per-mineral table.")
+    ] = False,
+    fmt: FormatOpt = "table",
+    root: RootOpt = DEFAULT_ROOT,
+) -> None:
+    """What the data covers: per mineral and stage the latest edition and year, or the gap a source records."""
+    from .analysis.data_coverage import DATA_COVERAGE, LIST_COVERAGE
+
+    _fmt(fmt)
+    kg = _kg(root)
+    if lists:
+        _render(kg.list_coverage(), fmt, LIST_COVERAGE.names, LIST_COVERAGE.names, "Coverage of the official lists")
+        return
+    columns = ["mineral", "lists", "mining", "processing", "refining", "metal_production", "component_manufacturing"]
+    _render(
+        kg.data_coverage(),
+        fmt,
+        DATA_COVERAGE.names,
+        columns,
+        "Latest data per mineral and stage (edition and year), or the gap a source records",
     )
 
 

@@ -11,7 +11,7 @@
 
 >>> TABLES["production"].names[:4]
 ['mineral', 'stage', 'year', 'edition']
->>> sorted(reference_targets(REFERENCES[0]))
+>>> sorted(reference_targets(REFERENCES[1]))   # an organisation's parent
 ['Organisation']
 """
 
@@ -25,12 +25,17 @@ import networkx as nx
 import pandas as pd
 
 from .model import (
+    DataGap,
     EndUseMineral,
     Event,
     Facility,
     Firm,
     FirmActivity,
+    ImportFlow,
+    ImportReliance,
+    InstrumentAmount,
     Membership,
+    Mineral,
     Organisation,
     Ownership,
     Participation,
@@ -123,6 +128,7 @@ TABLES: dict[str, Table] = {
             ("quantity", "float64"),
             ("unit", "object"),
             ("basis", "object"),
+            ("product", "object", "what the figure counts when more specific than the stage"),
             ("share", "float64", "the share the source states (share tables); quantities' shares are the analyses'"),
             ("estimated", "boolean"),
             ("value_status", "object"),
@@ -152,6 +158,7 @@ TABLES: dict[str, Table] = {
             ("since", "object", "a date (datetime.date): the first day of a partial source date's period"),
             ("until", "object", "a date (datetime.date): the last day of a partial source date's period"),
             ("role", "object"),
+            ("contested", "boolean", "claimed by one source, denied or unconfirmed by another: never counts"),
         ),
         make_table(
             "participations",
@@ -181,7 +188,68 @@ TABLES: dict[str, Table] = {
             ("end", "object", "a date (datetime.date): the last day of a partial source date's period"),
             ("location", "object"),
         ),
-        make_table("minerals", "Mineral nodes.", ("id", "object"), ("name", "object")),
+        make_table(
+            "minerals",
+            "Mineral nodes.",
+            ("id", "object"),
+            ("name", "object"),
+            ("part_of", "object", "the mineral family it belongs to"),
+        ),
+        make_table(
+            "imports",
+            "IMPORTS_FROM facts: an importer's supply of a mineral from an exporter over a period.",
+            ("importer", "object", "ISO-3 or organisation id"),
+            ("importer_label", "object"),
+            ("exporter", "object", "ISO-3 or other_countries"),
+            ("mineral", "object"),
+            ("stage", "object"),
+            ("form", "object"),
+            ("year_from", "Int64"),
+            ("year_to", "Int64"),
+            ("share", "float64"),
+            ("share_basis", "object"),
+            ("quantity", "float64"),
+            ("unit", "object"),
+            ("value_usd", "float64"),
+            ("basis", "object"),
+            ("rank", "Int64"),
+            ("edition", "object"),
+            ("source", "object"),
+            ("confidence", "object"),
+        ),
+        make_table(
+            "import_reliance",
+            "RELIES_ON_IMPORTS facts: net import reliance per importer, mineral and year.",
+            ("importer", "object"),
+            ("mineral", "object"),
+            ("year", "Int64"),
+            ("stage", "object"),
+            ("form", "object"),
+            ("reliance", "float64"),
+            ("bound", "object"),
+            ("edition", "object"),
+            ("source", "object"),
+            ("confidence", "object"),
+        ),
+        make_table(
+            "data_gaps",
+            "HAS_DATA_GAP facts: a source says it publishes no country figures for a mineral at a stage.",
+            ("mineral", "object"),
+            ("stage", "object"),
+            ("reason", "object"),
+            ("source", "object"),
+            ("confidence", "object"),
+        ),
+        make_table(
+            "instrument_amounts",
+            "HAS_AMOUNT facts: the amounts of money sources give for an instrument.",
+            ("instrument", "object"),
+            ("amount", "float64"),
+            ("currency", "object"),
+            ("component", "object"),
+            ("source", "object"),
+            ("confidence", "object"),
+        ),
         make_table(
             "firms",
             "Firm nodes with their headquarters country.",
@@ -306,7 +374,8 @@ class PropertyReference:
 
 
 REFERENCES: tuple[Reference, ...] = (
-    Reference(Organisation, "parent", "PART_OF", "out"),
+    Reference(Mineral, "part_of", "PART_OF", "out", frozenset({"Mineral"})),
+    Reference(Organisation, "parent", "PART_OF", "out", frozenset({"Organisation"})),
     Reference(Organisation, "successor_of", "SUCCESSOR_OF", "out", frozenset({"Organisation"})),
     Reference(Event, "location", "LOCATED_IN", "out"),
     Reference(Firm, "hq", "HEADQUARTERED_IN", "out"),
@@ -329,11 +398,17 @@ FACTS: tuple[Fact, ...] = (
     Fact(Participation, "PARTICIPATED_IN", "participant", "event"),
     Fact(Ownership, "OWNS", "owner", "owned"),
     Fact(EndUseMineral, "USED_IN", "mineral", "end_use"),
+    Fact(ImportFlow, "IMPORTS_FROM", "importer", "exporter"),
+    Fact(ImportReliance, "RELIES_ON_IMPORTS", "importer", "mineral"),
+    Fact(DataGap, "HAS_DATA_GAP", "mineral", "source"),
+    Fact(InstrumentAmount, "HAS_AMOUNT", "instrument", "source"),
 )
+"""A fact's ``source`` stays a property even where it is also the end node (provenance on every fact)."""
 
 PROPERTY_REFERENCES: tuple[PropertyReference, ...] = (
     PropertyReference(FirmActivity, "country", frozenset({"Country"})),
     PropertyReference(FirmActivity, "facility", frozenset({"Facility"})),
+    PropertyReference(ImportFlow, "mineral", frozenset({"Mineral"})),
 )
 
 

@@ -111,7 +111,8 @@ def graph_elements(dataset: Dataset, ontology: Ontology | None = None) -> GraphE
     computed |= {id(r): p for r, p in zip(dataset.firm_activities, firm_production)}
     for record in dataset.facts():
         fact = endpoints[type(record)]
-        props = _props(record, {fact.start, fact.end})
+        skip = {fact.start, fact.end} - {"source"}  # provenance stays on the fact even when the source is its end
+        props = _props(record, skip)
         props.update({k: v for k, v in computed.get(id(record), {}).items() if v is not None})
         edges.append((getattr(record, fact.start), fact.rel_type, getattr(record, fact.end), props))
     for _, rel, _, props in edges:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -24,11 +25,15 @@ class Stage(StrEnum):
     MINING = "mining"
     PROCESSING = "processing"
     REFINING = "refining"
+    METAL_PRODUCTION = "metal_production"
     COMPONENT_MANUFACTURING = "component_manufacturing"
 
 
 class Confidence(StrEnum):
+    """From strongest to weakest (the order matters: a group's confidence is its weakest row's)."""
+
     OFFICIAL = "official"
+    SECONDARY = "secondary"
     PRESS = "press"
     ESTIMATE = "estimate"
     UNCERTAIN = "uncertain"
@@ -47,6 +52,7 @@ class InstrumentKind(StrEnum):
     STRATEGIC_PROJECT = "strategic_project"
     CRITICAL_MINERALS_LIST = "critical_minerals_list"
     SUBSIDY = "subsidy"
+    EXPORT_LICENCE = "export_licence"
 
 
 class InstrumentStatus(StrEnum):
@@ -59,6 +65,7 @@ class InstrumentStatus(StrEnum):
     EXPIRED = "expired"
     SUPERSEDED = "superseded"
     WITHDRAWN = "withdrawn"
+    UNKNOWN = "unknown"
 
 
 class TargetScope(StrEnum):
@@ -114,15 +121,18 @@ class FacilityKind(StrEnum):
 
 
 class Unit(StrEnum):
-    """Mass units of production quantities, as USGS publishes them."""
+    """Units of quantities as the sources publish them: mass, and volume for gases (helium)."""
 
     KG = "kg"
     T = "t"
     KT = "kt"
     MT = "Mt"
+    M3 = "m3"
+    MM3 = "Mm3"
 
 
 TONNES_PER_UNIT: dict[Unit, float] = {Unit.KG: 0.001, Unit.T: 1.0, Unit.KT: 1e3, Unit.MT: 1e6}
+"""Mass units only: quantities convert exactly between them, never to or from a volume."""
 
 
 class ValueStatus(StrEnum):
@@ -130,6 +140,38 @@ class ValueStatus(StrEnum):
     WITHHELD = "withheld"
     NOT_AVAILABLE = "not_available"
     ZERO = "zero"
+
+
+class ShareBasis(StrEnum):
+    IMPORTS = "imports"
+    EXPORTS = "exports"
+    PRODUCTION = "production"
+    SOURCING = "sourcing"
+
+
+class RelianceBound(StrEnum):
+    EXACT = "exact"
+    GREATER_THAN = "greater_than"
+    LESS_THAN = "less_than"
+    NET_EXPORTER = "net_exporter"
+    NOT_AVAILABLE = "not_available"
+
+
+class DataGapReason(StrEnum):
+    NO_COUNTRY_TABLE = "no_country_table"
+    WORLD_TOTAL_ONLY = "world_total_only"
+    WITHHELD = "withheld"
+    NOT_PUBLISHED = "not_published"
+
+
+class ViaKind(StrEnum):
+    ARCHIVE = "archive"
+    CODE = "code"
+    AGGREGATOR = "aggregator"
+    REFERENCE = "reference"
+    PRESS = "press"
+    BLOG = "blog"
+    SOCIAL = "social"
 
 
 VOCABULARIES: dict[str, type[StrEnum]] = {
@@ -146,6 +188,10 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "FacilityKind": FacilityKind,
     "Unit": Unit,
     "ValueStatus": ValueStatus,
+    "ShareBasis": ShareBasis,
+    "RelianceBound": RelianceBound,
+    "DataGapReason": DataGapReason,
+    "ViaKind": ViaKind,
 }
 
 
@@ -210,8 +256,26 @@ def _date_text(value: object) -> object:
 
 
 PartialDate = Annotated[str, BeforeValidator(_date_text), AfterValidator(_partial_date)]
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
+
+
+def _plain_number(value: object) -> object:
+    """A number as curators write it: plain decimal text; not ``270_000``, ``inf``, ``nan`` or ``1e308``."""
+    if isinstance(value, str):
+        text = value.strip()
+        if "_" in text or text.lower().lstrip("+-") in ("inf", "infinity", "nan"):
+            raise ValueError("a plain decimal number (no underscores, inf or nan)")
+    return value
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value) or abs(value) >= 1e300:
+        raise ValueError("a finite number below 1e300")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_plain_number), AfterValidator(_finite)]
+Fraction = Annotated[Number, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[Number, Field(ge=0.0)]
 
 
 def period_start(value: str) -> dt.date:
@@ -290,8 +354,23 @@ class Source(Record):
     url: str = Field(pattern=r"^https?://\S+$")
     edition: str | None = None
     published: PartialDate | None = None
+    published_note: str | None = None
     retrieved: PartialDate
     licence: str
+    via: str | None = None  # the copy actually read: its URL, or where it is when it has none
+    via_kind: ViaKind | None = None
+
+    @model_validator(mode="after")
+    def _dated_and_via(self):
+        if self.published is None and not self.published_note:
+            raise RowError("published", "a publication date, or published_note saying why there is none", "neither")
+        if (self.via is None) != (self.via_kind is None):
+            raise RowError(
+                "via_kind",
+                "via and via_kind together (the copy read and what kind of copy it is)",
+                "one without the other",
+            )
+        return self
 
 
 class Country(Record):
@@ -329,6 +408,7 @@ class Mineral(Sourced):
     id: Slug
     name: str
     usgs_chapter: str | None = None
+    part_of: Slug | None = None
 
 
 class Organisation(Sourced):
@@ -439,6 +519,7 @@ class Production(_Quantity):
     year: int = Field(ge=1900, le=2100)
     edition: str
     share: Fraction | None = None
+    product: str | None = None
     value_status: ValueStatus = ValueStatus.REPORTED
     estimated: bool = False
 
@@ -449,6 +530,10 @@ class Production(_Quantity):
             if has_q == has_s:
                 got = "both" if has_q else "neither"
                 raise RowError("quantity", "exactly one of quantity or share", got)
+        elif self.value_status is ValueStatus.ZERO:
+            if self.quantity != 0 or has_s:
+                got = "a share" if has_s else ("empty" if not has_q else repr(self.quantity))
+                raise RowError("quantity", "0 with a unit when value_status is zero (a zero is a quantity of 0)", got)
         elif has_q or has_s:
             raise RowError("quantity", f"empty when value_status is {self.value_status.value}", "a value")
         return self
@@ -475,6 +560,7 @@ class Membership(Sourced):
     since: PartialDate | None = None
     until: PartialDate | None = None
     role: MembershipRole = MembershipRole.MEMBER
+    contested: bool = False
 
 
 class Participation(Sourced):
@@ -505,6 +591,83 @@ class EndUseMineral(Sourced):
     unit: str | None = None
 
 
+class ImportFlow(Sourced):
+    """An importer's supply of a mineral from an exporter over a period, as one source prints it."""
+
+    __ontology_relation__: ClassVar[str] = "IMPORTS_FROM"
+    file_kind: ClassVar[str] = "imports"
+    importer: Ref
+    exporter: str  # resolved to ISO-3 or an aggregate id by the reader
+    mineral: Slug
+    stage: Stage | None = None
+    form: str | None = None
+    year_from: int = Field(ge=1900, le=2100)
+    year_to: int = Field(ge=1900, le=2100)
+    share: Fraction | None = None
+    share_basis: ShareBasis = ShareBasis.IMPORTS
+    quantity: NonNegative | None = None
+    unit: Unit | None = None
+    value_usd: NonNegative | None = None
+    basis: str | None = None
+    rank: int | None = Field(default=None, ge=1)
+    edition: str | None = None
+
+    @model_validator(mode="after")
+    def _a_figure(self):
+        if self.year_to < self.year_from:
+            raise RowError("year_to", f"a year on or after year_from ({self.year_from})", str(self.year_to))
+        if self.quantity is not None and self.unit is None:
+            raise RowError("unit", "a unit with a quantity", "empty")
+        if self.share is None and self.quantity is None and self.value_usd is None and self.rank is None:
+            raise RowError("share", "a share, quantity, value_usd or rank", "none of them")
+        return self
+
+
+class ImportReliance(Sourced):
+    """An importer's net import reliance on a mineral in a year."""
+
+    __ontology_relation__: ClassVar[str] = "RELIES_ON_IMPORTS"
+    file_kind: ClassVar[str] = "import_reliance"
+    importer: Ref
+    mineral: Slug
+    year: int = Field(ge=1900, le=2100)
+    stage: Stage | None = None
+    form: str | None = None
+    reliance: Fraction | None = None
+    bound: RelianceBound = RelianceBound.EXACT
+    edition: str | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self):
+        needs_value = self.bound in (RelianceBound.EXACT, RelianceBound.GREATER_THAN, RelianceBound.LESS_THAN)
+        if needs_value and self.reliance is None:
+            raise RowError("reliance", f"a share 0-1 when bound is {self.bound.value}", "empty")
+        if not needs_value and self.reliance is not None:
+            raise RowError("reliance", f"empty when bound is {self.bound.value}", repr(self.reliance))
+        return self
+
+
+class DataGap(Sourced):
+    """A source that says it publishes no country figures for a mineral at a stage."""
+
+    __ontology_relation__: ClassVar[str] = "HAS_DATA_GAP"
+    file_kind: ClassVar[str] = "data_gaps"
+    mineral: Slug
+    stage: Stage
+    reason: DataGapReason
+
+
+class InstrumentAmount(Sourced):
+    """An amount of money a source gives for an instrument (several per instrument allowed)."""
+
+    __ontology_relation__: ClassVar[str] = "HAS_AMOUNT"
+    file_kind: ClassVar[str] = "instrument_amounts"
+    instrument: Slug
+    amount: NonNegative
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    component: str | None = None
+
+
 FILE_KINDS: dict[str, type[Record]] = {
     m.file_kind: m
     for m in (
@@ -522,6 +685,10 @@ FILE_KINDS: dict[str, type[Record]] = {
         Participation,
         Ownership,
         EndUseMineral,
+        ImportFlow,
+        ImportReliance,
+        DataGap,
+        InstrumentAmount,
     )
 }
 """File kind (as named in a manifest) -> the record model of its rows."""
@@ -545,6 +712,10 @@ FACT_MODELS: tuple[type[Record], ...] = (
     Participation,
     Ownership,
     EndUseMineral,
+    ImportFlow,
+    ImportReliance,
+    DataGap,
+    InstrumentAmount,
 )
 
 
@@ -576,6 +747,10 @@ class Dataset:
     participations: list[Participation]
     ownership: list[Ownership]
     end_use_minerals: list[EndUseMineral]
+    imports: list[ImportFlow]
+    import_reliance: list[ImportReliance]
+    data_gaps: list[DataGap]
+    instrument_amounts: list[InstrumentAmount]
 
     def counts(self) -> dict[str, int]:
         return {name: len(value) for name, value in vars(self).items()}
@@ -604,4 +779,8 @@ class Dataset:
             *self.participations,
             *self.ownership,
             *self.end_use_minerals,
+            *self.imports,
+            *self.import_reliance,
+            *self.data_gaps,
+            *self.instrument_amounts,
         ]

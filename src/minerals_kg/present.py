@@ -35,7 +35,7 @@ __all__ = [
     "with_display_columns",
 ]
 
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "csv", "markdown")
 RANGE_DISPLAY_MIN = 0.05
 """A coverage is shown as a range (``15%–35%``) when its upper bound is at least this much higher."""
 CHOKEPOINT_RULE = f"CR1 ≥ {DEFAULT_CR1:.0%} or HHI ≥ {DEFAULT_HHI:g}"
@@ -148,15 +148,22 @@ def network_detail(row: Mapping[str, Any]) -> str:
     return ""
 
 
-def cuts_text(cuts: Sequence[Mapping[str, str]], technology_only: bool = False) -> str:
-    """The stages an instrument cuts, in words.
+def cuts_text(
+    cuts: Sequence[Mapping[str, str]], technology_only: bool = False, without_data: Sequence[Mapping[str, str]] = ()
+) -> str:
+    """The stages an instrument cuts, in words, and those it covers where the graph has no data.
 
     >>> cuts_text([{"mineral": "gallium", "stage": "refining"}]), cuts_text([], technology_only=True)
     ('gallium/refining', 'technology only: no material cut')
+    >>> cuts_text([], without_data=[{"mineral": "tungsten", "stage": "refining"}])
+    'nothing with data; no data for tungsten/refining'
     """
     if technology_only:
         return "technology only: no material cut"
-    return ", ".join(f"{c['mineral']}/{c['stage']}" for c in cuts) or "nothing with data"
+    text = ", ".join(f"{c['mineral']}/{c['stage']}" for c in cuts) or "nothing with data"
+    if without_data:
+        text += "; no data for " + ", ".join(f"{c['mineral']}/{c['stage']}" for c in without_data)
+    return text
 
 
 def with_display_columns(df: pd.DataFrame, table: Table | None = None, **thresholds: float) -> pd.DataFrame:
@@ -185,6 +192,22 @@ def rich_table(df: pd.DataFrame, columns: Sequence[str], title: str, caption: st
     return table
 
 
+def markdown_table(df: pd.DataFrame, columns: Sequence[str]) -> str:
+    """A GitHub-flavoured Markdown table of ``columns`` (cells as :func:`cell` words them).
+
+    >>> print(markdown_table(pd.DataFrame([{"mineral": "x", "top_share": 0.5}]), ["mineral", "top_share"]), end="")
+    | mineral | top_share |
+    |---|---|
+    | x | 50.0% |
+    """
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in df.reindex(columns=list(columns)).itertuples(index=False):
+        lines.append(
+            "| " + " | ".join(cell(v, c).replace("|", "\\|") for v, c in zip(row, columns, strict=True)) + " |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def render(
     df: pd.DataFrame,
     fmt: str,
@@ -198,6 +221,8 @@ def render(
     """Write a result as ``table`` (rich, for people), ``json`` (the contract's keys) or ``csv``."""
     if fmt == "json":
         out.write(json.dumps(records(df, keys), indent=2, ensure_ascii=False) + "\n")
+    elif fmt == "markdown":
+        out.write(markdown_table(df, list(table_columns) or list(keys)))
     elif fmt == "csv":
         flat = df.reindex(columns=list(keys)).copy()
         for col in flat.columns:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import typing
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from .errors import InvalidArgument, Issue, shorten
 from .model import (
     FILE_KINDS,
     CountryAlias,
+    ImportFlow,
     PartialDate,
     Production,
     Record,
@@ -75,6 +77,10 @@ def load_yaml(path: Path, where: str | None = None) -> Any:
         raise InvalidArgument(where, "a readable file", type(exc).__name__) from None
 
 
+COUNTRY_NAME_COLUMNS: dict[type[Record], str] = {Production: "country", ImportFlow: "exporter"}
+"""Columns where a file may name a country as its source prints it ("Congo (Kinshasa)", "Other countries")."""
+
+
 class FileEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
     path: str
@@ -91,13 +97,16 @@ class Manifest(BaseModel):
     url: str
     edition: str | None = None
     published: PartialDate | None = None
+    published_note: str | None = None
     retrieved: PartialDate
     licence: str
+    via: str | None = None
+    via_kind: str | None = None  # checked with the other Source fields
     files: list[FileEntry] = []
     sources: list[dict] = []
 
     def as_source(self) -> dict:
-        return self.model_dump(exclude={"files", "sources"})
+        return self.model_dump(exclude={"files", "sources"}, exclude_none=True)
 
 
 @dataclass(frozen=True)
@@ -118,6 +127,7 @@ class RawData:
     records: dict[str, list[Located]] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     unreadable_kinds: set[str] = field(default_factory=set)  # files whose header was rejected
+    broken_sources: set[str] = field(default_factory=set)  # declared, but with an error already reported
 
     def of(self, kind: str) -> list[Located]:
         return self.records.get(kind, [])
@@ -155,72 +165,191 @@ def _is_list_field(model: type[Record], column: str) -> bool:
     return False
 
 
+CSV_MAX_BYTES = 50_000_000
+"""A curated CSV file is small; larger files (trade data) go through the streaming trade loaders."""
+
+
+def _control_character(text: str) -> int | None:
+    """Position of the first control character (NUL, escape, ...) in a cell, if any."""
+    for i, ch in enumerate(text):
+        if ch in "\t":
+            continue
+        if unicodedata.category(ch) == "Cc":
+            return i
+    return None
+
+
+def _undecodable(text: str) -> int | None:
+    """The first byte a file could not decode as UTF-8 (kept as a lone surrogate), if any."""
+    for ch in text:
+        if "\udc80" <= ch <= "\udcff":
+            return ord(ch) - 0xDC00
+    return None
+
+
 def read_csv(
     path: Path, model: type[Record], root: Path, data: RawData, resolver: CountryResolver | None = None
 ) -> list[Located]:
-    """Rows of one CSV file as validated records; problems go to ``data.issues``."""
+    """Rows of one CSV file as validated records; every problem goes to ``data.issues``.
+
+    One record per line (curated files have no line breaks inside cells). A defect costs its own
+    line only: an undecodable byte, an unbalanced quote, a control character or a bad value is one
+    issue at its row and field, and reading goes on with the next line.
+    """
     file = _rel(path, root)
     columns = column_names(model)
     out: list[Located] = []
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh, strict=True)
-            try:
-                header = [h.strip() for h in next(reader)]
-            except StopIteration:
-                data.issues.append(Issue(file, 1, "header", "a header row", "an empty file"))
-                return out
-            unknown = [h for h in header if h not in columns]
-            missing = [c for c, req in columns.items() if req and c not in header]
-            for h in unknown:
-                data.issues.append(
-                    Issue(file, 1, h, f"a column of {model.file_kind} ({', '.join(columns)})", f"unknown column {h!r}")
-                )
-            for c in missing:
-                data.issues.append(Issue(file, 1, c, "this required column", "no such column"))
-            if unknown or missing:
-                data.unreadable_kinds.add(model.file_kind)
-                return out
-            for cells in reader:
-                row = reader.line_num
-                if not any(c.strip() for c in cells):
-                    continue
-                if len(cells) != len(header):
-                    data.issues.append(Issue(file, row, "row", f"{len(header)} fields", f"{len(cells)} fields"))
-                    continue
-                values: dict[str, object] = {}
-                for col, cell in zip(header, cells):
-                    cell = cell.strip()
-                    if cell == "":
-                        continue
-                    values[col] = (
-                        tuple(p.strip() for p in cell.split(";") if p.strip()) if _is_list_field(model, col) else cell
-                    )
-                country = values.get("country")
-                if model is Production and resolver is not None and isinstance(country, str):
-                    try:
-                        values["country"] = resolver.resolve(country, aggregates=True)
-                    except LookupError as exc:
-                        data.issues.append(Issue(file, row, "country", str(exc.args[0]), repr(values["country"])))
-                        continue
-                try:
-                    out.append(Located(model.model_validate(values), file, row))
-                except ValidationError as exc:
-                    data.issues.extend(_issues_from(exc, file, row, model))
+        size = path.stat().st_size
+        if size > CSV_MAX_BYTES:
+            data.issues.append(
+                Issue(file, 0, "size", f"a curated CSV file of at most {CSV_MAX_BYTES:,} bytes", f"{size:,} bytes")
+            )
+            data.unreadable_kinds.add(model.file_kind)
+            return out
+        text = path.read_bytes().decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    except OSError as exc:
+        data.issues.append(Issue(file, 0, "file", "a readable file", exc.strerror or type(exc).__name__))
+        data.unreadable_kinds.add(model.file_kind)
+        return out
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        data.issues.append(Issue(file, 1, "header", "a header row", "an empty file"))
+        data.unreadable_kinds.add(model.file_kind)
+        return out
+    try:
+        header = [h.strip() for h in next(csv.reader([lines[0]], strict=True))]
     except csv.Error as exc:
-        data.issues.append(Issue(file, reader.line_num, "csv", "well-formed CSV", str(exc)))
-    except UnicodeDecodeError as exc:
-        data.issues.append(Issue(file, 0, "encoding", "UTF-8 text", f"undecodable byte at offset {exc.start}"))
+        data.issues.append(Issue(file, 1, "header", "a well-formed CSV header", shorten(str(exc))))
+        data.unreadable_kinds.add(model.file_kind)
+        return out
+    bad_byte = _undecodable(lines[0])
+    if bad_byte is not None:
+        data.issues.append(Issue(file, 1, "header", "UTF-8 text", f"the byte 0x{bad_byte:02x}"))
+        data.unreadable_kinds.add(model.file_kind)
+        return out
+    unknown = [h for h in header if h not in columns]
+    missing = [c for c, req in columns.items() if req and c not in header]
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    for h in repeated:
+        where = [str(i + 1) for i, x in enumerate(header) if x == h]
+        data.issues.append(
+            Issue(file, 1, h, "each column once", f"column {h!r} {len(where)} times (columns {', '.join(where)})")
+        )
+    for h in unknown:
+        data.issues.append(
+            Issue(file, 1, h, f"a column of {model.file_kind} ({', '.join(columns)})", f"unknown column {shorten(h)}")
+        )
+    for c in missing:
+        data.issues.append(Issue(file, 1, c, "this required column", "no such column"))
+    if unknown or missing or repeated:
+        data.unreadable_kinds.add(model.file_kind)
+        return out
+    country_column = COUNTRY_NAME_COLUMNS.get(model)
+    rows = 0
+    for row, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        rows += 1
+        bad_byte = _undecodable(line)
+        if bad_byte is not None:
+            data.issues.append(Issue(file, row, "encoding", "UTF-8 text", f"the byte 0x{bad_byte:02x}"))
+            continue
+        try:
+            cells = next(csv.reader([line], strict=True))
+        except csv.Error as exc:
+            data.issues.append(Issue(file, row, "csv", "a well-formed CSV line (balanced quotes)", shorten(str(exc))))
+            continue
+        if len(cells) != len(header):
+            data.issues.append(Issue(file, row, "row", f"{len(header)} fields", f"{len(cells)} fields"))
+            continue
+        values: dict[str, object] = {}
+        control = None
+        for col, cell in zip(header, cells, strict=True):
+            position = _control_character(cell)
+            if position is not None:
+                control = (col, position, cell[position])
+                break
+            cell = cell.strip()
+            if cell == "":
+                continue
+            values[col] = tuple(p.strip() for p in cell.split(";") if p.strip()) if _is_list_field(model, col) else cell
+        if control is not None:
+            col, position, ch = control
+            data.issues.append(
+                Issue(file, row, col, "text without control characters", f"U+{ord(ch):04X} at character {position + 1}")
+            )
+            continue
+        name = values.get(country_column) if country_column else None
+        if country_column and resolver is not None and isinstance(name, str):
+            try:
+                values[country_column] = resolver.resolve(name, aggregates=True)
+            except LookupError as exc:
+                data.issues.append(Issue(file, row, country_column, str(exc.args[0]), shorten(name)))
+                continue
+        try:
+            out.append(Located(model.model_validate(values), file, row))
+        except ValidationError as exc:
+            data.issues.extend(_issues_from(exc, file, row, model))
+    if rows == 0:
+        data.issues.append(
+            Issue(
+                file,
+                2,
+                "rows",
+                "at least one data row (to drop a file's facts, remove it from its manifest)",
+                "a header only",
+            )
+        )
+        data.unreadable_kinds.add(model.file_kind)
     return out
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` (symlinks resolved) lies inside ``folder`` (symlinks resolved)."""
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (ValueError, OSError):
+        return False
+    return True
+
+
 def read_sources(root: Path | str = DEFAULT_ROOT) -> RawData:
-    """Read every manifest and data file under ``root``; collect (not raise) every issue."""
+    """Read every manifest and data file under ``root``; collect (not raise) every issue.
+
+    Files are read only from inside their own source folder: a manifest path that is absolute,
+    climbs out (``..``) or is a symlink leaving the folder is refused, and so is a source folder
+    that is a symlink leaving ``root``. A folder with data files but no manifest, a file listed twice
+    and a data file without rows are errors rather than silent skips (a later load would otherwise
+    delete the facts they used to hold).
+    """
     root = Path(root)
     data = RawData(root=root)
-    manifests = sorted(root.glob("*/manifest.yaml"))
+    folders = (
+        sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))) if root.is_dir() else []
+    )
+    manifests = []
+    for folder in folders:
+        mpath = folder / "manifest.yaml"
+        rel = _rel(folder, root)
+        if not _inside(folder, root):
+            data.issues.append(
+                Issue(rel, 0, "folder", f"a source folder inside {root.name}/", "a link to a folder outside it")
+            )
+        elif mpath.is_file():
+            manifests.append(mpath)
+        elif any(folder.glob("*.csv")):
+            data.issues.append(
+                Issue(
+                    rel,
+                    0,
+                    "manifest.yaml",
+                    "a manifest.yaml in every folder with data files",
+                    f"{len(list(folder.glob('*.csv')))} CSV file(s) and no manifest",
+                )
+            )
     if not manifests:
-        data.issues.append(Issue(str(root), 0, "manifest.yaml", "at least one loaders/*/manifest.yaml", "none"))
+        data.issues.append(Issue(str(root), 0, "manifest.yaml", "at least one <source>/manifest.yaml", "none"))
         return data
     parsed: list[tuple[Path, Manifest]] = []
     for mpath in manifests:
@@ -229,6 +358,9 @@ def read_sources(root: Path | str = DEFAULT_ROOT) -> RawData:
             raw = load_yaml(mpath, mfile)
         except InvalidArgument as exc:
             data.issues.append(Issue(mfile, 0, "yaml", exc.expected, exc.got))
+            continue
+        if raw is not None and not isinstance(raw, dict):
+            data.issues.append(Issue(mfile, 0, "yaml", "a mapping of manifest fields", type(raw).__name__))
             continue
         try:
             manifest = Manifest.model_validate(raw or {})
@@ -244,6 +376,8 @@ def read_sources(root: Path | str = DEFAULT_ROOT) -> RawData:
                 record = Source.model_validate(src)
             except ValidationError as exc:
                 data.issues.extend(_issues_from(exc, f"{mfile} (source {src.get('id', i)})", 0, Source))
+                if isinstance(src.get("id"), str):
+                    data.broken_sources.add(src["id"])  # reported once, not again at every row citing it
                 continue
             if record.id in data.sources:
                 first = data.sources[record.id]
@@ -255,14 +389,32 @@ def read_sources(root: Path | str = DEFAULT_ROOT) -> RawData:
                 continue
             data.sources[record.id] = Located(record, mfile, 0)
 
-    # The crosswalk comes first: production files need it to resolve country names.
-    entries = [(mpath, entry) for mpath, m in parsed for entry in m.files]
+    # The crosswalk comes first: production and import files need it to resolve country names.
+    entries: list[tuple[Path, FileEntry]] = []
+    for mpath, m in parsed:
+        seen: set[str] = set()
+        for entry in m.files:
+            mfile = _rel(mpath, root)
+            if entry.path in seen:
+                data.issues.append(
+                    Issue(mfile, 0, "files", "each data file listed once", f"{entry.path!r} listed twice")
+                )
+                continue
+            seen.add(entry.path)
+            target = mpath.parent / entry.path
+            if Path(entry.path).is_absolute() or ".." in Path(entry.path).parts or not _inside(target, mpath.parent):
+                data.issues.append(
+                    Issue(mfile, 0, "files.path", "a path inside the source folder", shorten(entry.path))
+                )
+                continue
+            entries.append((mpath, entry))
     entries.sort(key=lambda e: e[1].kind != CountryAlias.file_kind)
     resolver: CountryResolver | None = None
     for mpath, entry in entries:
         path = mpath.parent / entry.path
         if not path.is_file():
-            data.issues.append(Issue(_rel(mpath, root), 0, "files.path", "an existing data file", repr(entry.path)))
+            data.issues.append(Issue(_rel(mpath, root), 0, "files.path", "an existing data file", shorten(entry.path)))
+            data.unreadable_kinds.add(entry.kind)
             continue
         model = FILE_KINDS[entry.kind]
         if model is not CountryAlias and resolver is None:

@@ -5,8 +5,8 @@ A production **group** is one (mineral, stage, year, edition) table of one sourc
 quantities, a row's share is its quantity over the world total the source prints (the sum of the
 other rows when it prints none), as USGS computes shares; in a group of stated shares (an IEA table)
 the stated share is kept. The **latest** group of a (mineral, stage) is its latest year, then its
-latest edition (``MCS2026`` after ``MCS2025``): the one ``chokepoints``, ``coverage`` and the supply
-network use. A firm's quantity gets a share of the world total of the latest group it matches (same
+latest edition (``MCS2026`` after ``MCS2025``), among the groups with a reported country row (a world
+total alone has no concentration): the one ``chokepoints``, ``coverage`` and the supply network use. A firm's quantity gets a share of the world total of the latest group it matches (same
 mineral, stage and year, a mass unit, a basis naming the same content).
 
 >>> world_total([("world", 100.0), ("CHN", 60.0), ("other_countries", 5.0)])
@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .countries import WORLD
+from .countries import AGGREGATES, WORLD
 from .model import TONNES_PER_UNIT, FirmActivity, Production, Unit, ValueStatus
 
 __all__ = [
@@ -115,9 +115,13 @@ def production_properties(
     for i, r in enumerate(production):
         groups[(r.mineral, _value(r.stage), r.year, r.edition)].append(i)
     latest: dict[tuple[str, str], tuple[int, str]] = {}
-    for mineral, stage, year, edition in groups:
+    for (mineral, stage, year, edition), members in groups.items():
+        has_country = any(
+            production[i].country not in AGGREGATES and production[i].value_status is ValueStatus.REPORTED
+            for i in members
+        )
         order = latest_key(year, edition)
-        if order > latest.get((mineral, stage), (-1, "")):
+        if has_country and order > latest.get((mineral, stage), (-1, "")):
             latest[(mineral, stage)] = order
     props: list[dict[str, Any]] = [{} for _ in production]
     totals: dict[GroupKey, tuple[float, str | None, str | None]] = {}  # quantity groups: (W, unit, basis)
@@ -128,7 +132,7 @@ def production_properties(
         if total is not None:
             first = production[reported[0]] if reported else production[members[0]]
             totals[key] = (total, _value(first.unit), first.basis)
-        is_latest = latest_key(key[2], key[3]) == latest[(key[0], key[1])]
+        is_latest = latest_key(key[2], key[3]) == latest.get((key[0], key[1]))
         for i in members:
             r = production[i]
             share: float | None = None

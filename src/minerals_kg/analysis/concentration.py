@@ -145,6 +145,7 @@ def concentration(production: pd.DataFrame) -> pd.DataFrame:
     if production.empty:
         return CONCENTRATION.conform([])
     rows = [_group(key, grp) for key, grp in production.groupby(GROUP, sort=True)]
+    rows = [r for r in rows if r["n_countries"]]  # a world total alone has no concentration
     return CONCENTRATION.conform(rows)
 
 

@@ -176,7 +176,7 @@ def resolve_members(
     Notes
     -----
     - An **organisation**'s members are its ``MEMBER_OF`` relationships active on ``as_of`` with an
-      active role (:data:`ACTIVE_ROLES`).
+      active role (:data:`ACTIVE_ROLES`) that no source contests (``contested`` rows never count).
     - A member that is itself an organisation (the European Commission, the EU in the G7) stands for
       its own members when ``expand_organisations`` is true, recursively; a body that acts for another
       (``PART_OF``: the Commission for the EU) stands for that one's members. Otherwise it adds no
@@ -201,7 +201,8 @@ def resolve_members(
         if rows is None:
             return
         for row in rows.itertuples(index=False):
-            if row.role not in ACTIVE_ROLES or not _active(row.since, row.until, as_of):
+            contested = row.contested is not pd.NA and bool(row.contested)
+            if row.role not in ACTIVE_ROLES or contested or not _active(row.since, row.until, as_of):
                 continue
             if row.member_label == "Country":
                 via.setdefault(row.member, path)

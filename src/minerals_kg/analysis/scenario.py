@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
@@ -61,6 +62,21 @@ APPLIED: Table = make_table(
     ("targets", "object", "member countries it reaches, or ['all']"),
     ("technology_only", "boolean", "controls know-how or equipment only: cuts no material"),
     ("cuts", "object", "[{mineral, stage}] it cuts"),
+    (
+        "without_data",
+        "object",
+        "[{mineral, stage}] it covers where the graph has no production data: it cuts nothing there",
+    ),
+)
+UNCERTAIN: Table = make_table(
+    "scenario_uncertain",
+    "Instruments a scenario would apply but whose status no source settles on the date: listed, never applied.",
+    ("instrument", "object"),
+    ("name", "object"),
+    ("imposer", "object"),
+    ("status_as_of", "object", "the last date a source covers"),
+    ("minerals", "object"),
+    ("stages", "object"),
 )
 BY_STAGE: Table = make_table(
     "scenario_by_stage",
@@ -100,43 +116,68 @@ class Scenario(BaseModel):
     edition: str | None = None
 
 
-def instrument_in_force(inst: dict, as_of: dt.date) -> bool:
-    """Whether an instrument was in force on ``as_of``.
+InstrumentState = Literal["in_force", "not_in_force", "unknown"]
 
-    Dates decide when they can: it started (effective, else announced) on or before ``as_of``, had not
-    ended, and was not suspended then. Instruments never in force (proposed, announced, withdrawn)
-    never apply. Without a start date, or when the recorded status (expired, superseded, suspended as of
-    ``status_as_of``) postdates nothing the dates say, the recorded status decides.
+
+def instrument_state(inst: dict, as_of: dt.date) -> InstrumentState:
+    """Whether an instrument was in force on ``as_of``, was not, or no source says.
+
+    Dates decide when they can: it started (effective, else announced) on or before ``as_of``, had
+    not ended, and was not suspended then. Instruments never in force (proposed, announced, withdrawn)
+    never apply. An instrument whose status is ``unknown`` is ``unknown`` from its ``status_as_of``
+    on, unless its dates already settle that day (a suspension still running, an end date) — an
+    unknown is never turned into ``in_force``. Without a start date, or when the recorded status
+    (expired, superseded, suspended as of ``status_as_of``) postdates nothing the dates say, the
+    recorded status decides.
 
     Dates are the graph's (``minerals_kg.model.graph_date``): a partial date is the first day of its
     period, except ``suspended_until``, the last day of the suspension. ``ended`` is the first day an
     instrument no longer applies. The Cypher query ``scenario_supply_loss`` applies the same rule.
 
-    >>> import datetime as dt
-    >>> inst = {"status": "in_force", "effective": dt.date(2023, 8, 1), "suspended_from": dt.date(2025, 11, 7),
-    ...         "suspended_until": dt.date(2026, 11, 10)}
-    >>> instrument_in_force(inst, dt.date(2025, 6, 1)), instrument_in_force(inst, dt.date(2026, 2, 4))
-    (True, False)
+    Examples
+    --------
+    >>> d = dt.date
+    >>> ban = {"status": "unknown", "status_as_of": d(2026, 2, 1), "effective": d(2025, 10, 9),
+    ...        "suspended_from": d(2025, 11, 7), "suspended_until": d(2026, 11, 10)}
+    >>> [instrument_state(ban, d(*day)) for day in ((2025, 10, 20), (2026, 6, 1), (2026, 11, 20))]
+    ['in_force', 'not_in_force', 'unknown']
     """
     status = inst.get("status")
     if status in NEVER_IN_FORCE:
-        return False
+        return "not_in_force"
     start = inst.get("effective") or inst.get("announced")
-    if not start:
-        return status in ACTIVE
-    if start > as_of:
-        return False
+    if start and start > as_of:
+        return "not_in_force"
     if inst.get("ended") and inst["ended"] <= as_of:
-        return False
+        return "not_in_force"
     if (
         inst.get("suspended_from")
         and inst["suspended_from"] <= as_of
         and (not inst.get("suspended_until") or as_of <= inst["suspended_until"])
     ):
-        return False
+        return "not_in_force"
+    if status == "unknown":
+        known_until = inst.get("status_as_of")
+        if not start or not known_until or known_until <= as_of:
+            return "unknown"
+        return "in_force"
+    if not start:
+        return "in_force" if status in ACTIVE else "not_in_force"
     if status in ("expired", "superseded", "suspended") and not inst.get("ended") and not inst.get("suspended_from"):
-        return not (inst.get("status_as_of") and inst["status_as_of"] <= as_of)
-    return True
+        return "not_in_force" if inst.get("status_as_of") and inst["status_as_of"] <= as_of else "in_force"
+    return "in_force"
+
+
+def instrument_in_force(inst: dict, as_of: dt.date) -> bool:
+    """Whether an instrument was certainly in force on ``as_of`` (see :func:`instrument_state`).
+
+    >>> d = dt.date
+    >>> inst = {"status": "in_force", "effective": d(2023, 8, 1), "suspended_from": d(2025, 11, 7),
+    ...         "suspended_until": d(2026, 11, 10)}
+    >>> instrument_in_force(inst, d(2025, 6, 1)), instrument_in_force(inst, d(2026, 2, 4))
+    (True, False)
+    """
+    return instrument_state(inst, as_of) == "in_force"
 
 
 @dataclass
@@ -149,12 +190,15 @@ class ScenarioResult:
     by_end_use: pd.DataFrame
     by_member: pd.DataFrame
     firms: pd.DataFrame = field(default_factory=pd.DataFrame)  # firm quantities considered, matched or not
+    uncertain: pd.DataFrame = field(default_factory=lambda: UNCERTAIN.conform([]))  # not applied: status unknown
 
     def to_dict(self) -> dict:
         import json
 
         def records(df: pd.DataFrame) -> list[dict]:
-            return json.loads(df.to_json(orient="records"))
+            # dates as ISO text (pandas would write epoch milliseconds)
+            iso = df.map(lambda v: v.isoformat() if isinstance(v, dt.date) else v) if not df.empty else df
+            return json.loads(iso.to_json(orient="records"))
 
         return {
             "scenario": json.loads(self.scenario.model_dump_json()),
@@ -165,38 +209,56 @@ class ScenarioResult:
             "by_end_use": records(self.by_end_use),
             "by_member": records(self.by_member),
             "firms": records(self.firms),
+            "instruments_status_unknown": records(self.uncertain),
         }
 
 
 def cuts_for(
     scenario: Scenario, instruments: pd.DataFrame, members: frozenset[str], as_of: dt.date, chains: dict
-) -> tuple[pd.DataFrame, dict[tuple[str, str], set[str]]]:
-    """Which (mineral, stage) loses which countries' output, and the instruments that cause it."""
+) -> tuple[pd.DataFrame, dict[tuple[str, str], set[str]], pd.DataFrame]:
+    """Which (mineral, stage) loses which countries' output, the instruments that cause it, and those
+    left out because no source settles their status on ``as_of``."""
     cut: dict[tuple[str, str], set[str]] = {}
     applied = []
+    uncertain: list[dict] = []
     for inst in instruments.to_dict("records"):
         inst = {k: (None if isinstance(v, float) and v != v else v) for k, v in inst.items()}
-        chosen = inst["id"] in scenario.instruments or (
-            scenario.imposer is not None
-            and inst["imposer"] == scenario.imposer
-            and inst["kind"] in scenario.kinds
-            and instrument_in_force(inst, as_of)
+        named = inst["id"] in scenario.instruments
+        by_imposer = (
+            scenario.imposer is not None and inst["imposer"] == scenario.imposer and inst["kind"] in scenario.kinds
         )
-        if not chosen:
+        if not (named or by_imposer):
+            continue
+        state = instrument_state(inst, as_of)
+        if state == "unknown" and not named:  # reported apart, never applied silently
+            uncertain.append(
+                {
+                    "instrument": inst["id"],
+                    "name": inst["name"],
+                    "imposer": inst["imposer"],
+                    "status_as_of": inst.get("status_as_of"),
+                    "minerals": inst.get("minerals") or [],
+                    "stages": inst.get("stages") or [],
+                }
+            )
+            continue
+        if state != "in_force" and not named:
             continue
         targets = set(inst.get("targets") or [])
         hit = sorted(targets & members) if inst.get("target_scope") != "all" else ["all"]
         if not hit:
             continue
         reached: list[dict[str, str]] = []
+        without_data: list[dict[str, str]] = []
         technology_only = inst.get("item_scope") == "technology"  # know-how, not material: no supply is cut
         for mineral in [] if technology_only else inst.get("minerals") or []:
-            if mineral not in chains:
-                continue
-            for stage in inst.get("stages") or chains[mineral].stages:
-                if stage in chains[mineral].stages:
+            stages = chains[mineral].stages if mineral in chains else []
+            for stage in inst.get("stages") or stages or ["any"]:
+                if stage in stages:
                     cut.setdefault((mineral, stage), set()).add(inst["imposer"])
                     reached.append({"mineral": mineral, "stage": stage})
+                else:
+                    without_data.append({"mineral": mineral, "stage": stage})
         applied.append(
             {
                 "instrument": inst["id"],
@@ -206,6 +268,7 @@ def cuts_for(
                 "targets": hit,
                 "technology_only": technology_only,
                 "cuts": reached,
+                "without_data": without_data,
             }
         )
     for country in scenario.remove_countries:
@@ -215,7 +278,7 @@ def cuts_for(
     for sc in scenario.cut_stages:
         if sc.mineral in chains and sc.stage in chains[sc.mineral].stages:
             cut.setdefault((sc.mineral, sc.stage), set()).add("*")
-    return APPLIED.conform(applied), cut
+    return APPLIED.conform(applied), cut, UNCERTAIN.conform(uncertain)
 
 
 def firm_cuts(
@@ -277,7 +340,7 @@ def run_scenario(
 ) -> ScenarioResult:
     g = supply_network(current)
     chains = g.graph["chains"]
-    applied, cut = cuts_for(scenario, instruments, members, as_of, chains)
+    applied, cut, uncertain = cuts_for(scenario, instruments, members, as_of, chains)
     partial, firm_notes = (
         firm_cuts(scenario.remove_firms, activities, chains)
         if scenario.remove_firms and activities is not None
@@ -403,4 +466,5 @@ def run_scenario(
         pd.DataFrame(
             firm_notes, columns=["firm", "mineral", "stage", "country", "year", "quantity", "unit", "matched"]
         ),
+        uncertain,
     )

@@ -56,6 +56,10 @@ class EmbeddedReader:
             "end_uses": self._end_uses,
             "sources": self._sources,
             "nodes": self._node_rows,
+            "imports": self._imports,
+            "import_reliance": self._import_reliance,
+            "data_gaps": self._data_gaps,
+            "instrument_amounts": self._instrument_amounts,
         }
 
     def table(self, name: str) -> pd.DataFrame:
@@ -109,7 +113,7 @@ class EmbeddedReader:
         ]
 
     def _organisations(self) -> list[dict[str, Any]]:
-        parent = {u: v for u, v, _ in self._edges("PART_OF")}
+        parent = {u: v for u, v, _ in self._edges("PART_OF") if self._label(u) == "Organisation"}
         return [{**d, "id": n, "parent": parent.get(n)} for n, d in self._nodes("Organisation")]
 
     def _events(self) -> list[dict[str, Any]]:
@@ -117,7 +121,23 @@ class EmbeddedReader:
         return [{**d, "id": n, "location": location.get(n)} for n, d in self._nodes("Event")]
 
     def _minerals(self) -> list[dict[str, Any]]:
-        return [{**d, "id": n} for n, d in self._nodes("Mineral")]
+        family = {u: v for u, v, _ in self._edges("PART_OF") if self._label(u) == "Mineral"}
+        return [{**d, "id": n, "part_of": family.get(n)} for n, d in self._nodes("Mineral")]
+
+    def _imports(self) -> list[dict[str, Any]]:
+        return [
+            {**d, "importer": u, "importer_label": self._label(u), "exporter": v}
+            for u, v, d in self._edges("IMPORTS_FROM")
+        ]
+
+    def _import_reliance(self) -> list[dict[str, Any]]:
+        return [{**d, "importer": u, "mineral": v} for u, v, d in self._edges("RELIES_ON_IMPORTS")]
+
+    def _data_gaps(self) -> list[dict[str, Any]]:
+        return [{**d, "mineral": u, "source": v} for u, v, d in self._edges("HAS_DATA_GAP")]
+
+    def _instrument_amounts(self) -> list[dict[str, Any]]:
+        return [{**d, "instrument": u, "source": v} for u, v, d in self._edges("HAS_AMOUNT")]
 
     def _firms(self) -> list[dict[str, Any]]:
         hq = {u: v for u, v, _ in self._edges("HEADQUARTERED_IN")}

@@ -24,7 +24,8 @@ TABLE_QUERIES: dict[str, str] = {
 MATCH (a)-[p:PRODUCES]->(m:Mineral) WHERE a:Country OR a:Aggregate
 RETURN m.id AS mineral, p.stage AS stage, p.year AS year, p.edition AS edition, a.id AS country,
        CASE WHEN a:Country THEN 'Country' ELSE 'Aggregate' END AS country_label, p.quantity AS quantity,
-       p.unit AS unit, p.basis AS basis, CASE WHEN p.share_stated THEN p.share END AS share, p.estimated AS estimated,
+       p.unit AS unit, p.basis AS basis, p.product AS product, CASE WHEN p.share_stated THEN p.share END AS share,
+       p.estimated AS estimated,
        p.value_status AS value_status, p.source AS source, p.confidence AS confidence""",
     "firm_activities": """
 MATCH (f:Firm)-[p:PRODUCES]->(m:Mineral)
@@ -33,7 +34,8 @@ RETURN f.id AS firm, m.id AS mineral, p.stage AS stage, p.country AS country, p.
     "memberships": """
 MATCH (m)-[r:MEMBER_OF]->(o:Organisation)
 RETURN m.id AS member, CASE WHEN m:Country THEN 'Country' ELSE 'Organisation' END AS member_label,
-       o.id AS organisation, r.since AS since, r.until AS until, r.role AS role""",
+       o.id AS organisation, r.since AS since, r.until AS until, r.role AS role,
+       coalesce(r.contested, false) AS contested""",
     "participations": """
 MATCH (p)-[r:PARTICIPATED_IN]->(e:Event)
 RETURN p.id AS participant, CASE WHEN p:Country THEN 'Country' ELSE 'Organisation' END AS participant_label,
@@ -44,7 +46,24 @@ RETURN o.id AS id, o.name AS name, o.kind AS kind, p.id AS parent, o.founded AS 
     "events": """
 MATCH (e:Event) OPTIONAL MATCH (e)-[:LOCATED_IN]->(c:Country)
 RETURN e.id AS id, e.name AS name, e.kind AS kind, e.start AS start, e.end AS end, c.id AS location""",
-    "minerals": "MATCH (m:Mineral) RETURN m.id AS id, m.name AS name",
+    "minerals": "MATCH (m:Mineral) OPTIONAL MATCH (m)-[:PART_OF]->(f:Mineral) RETURN m.id AS id, m.name AS name, f.id AS part_of",
+    "imports": """
+MATCH (i)-[r:IMPORTS_FROM]->(x)
+RETURN i.id AS importer, CASE WHEN i:Country THEN 'Country' ELSE 'Organisation' END AS importer_label, x.id AS exporter,
+       r.mineral AS mineral, r.stage AS stage, r.form AS form, r.year_from AS year_from, r.year_to AS year_to,
+       r.share AS share, r.share_basis AS share_basis, r.quantity AS quantity, r.unit AS unit, r.value_usd AS value_usd,
+       r.basis AS basis, r.rank AS rank, r.edition AS edition, r.source AS source, r.confidence AS confidence""",
+    "import_reliance": """
+MATCH (i)-[r:RELIES_ON_IMPORTS]->(m:Mineral)
+RETURN i.id AS importer, m.id AS mineral, r.year AS year, r.stage AS stage, r.form AS form, r.reliance AS reliance,
+       r.bound AS bound, r.edition AS edition, r.source AS source, r.confidence AS confidence""",
+    "data_gaps": """
+MATCH (m:Mineral)-[r:HAS_DATA_GAP]->(s:Source)
+RETURN m.id AS mineral, r.stage AS stage, r.reason AS reason, s.id AS source, r.confidence AS confidence""",
+    "instrument_amounts": """
+MATCH (i:PolicyInstrument)-[r:HAS_AMOUNT]->(s:Source)
+RETURN i.id AS instrument, r.amount AS amount, r.currency AS currency, r.component AS component, s.id AS source,
+       r.confidence AS confidence""",
     "firms": "MATCH (f:Firm) OPTIONAL MATCH (f)-[:HEADQUARTERED_IN]->(c:Country) RETURN f.id AS id, f.name AS name, c.id AS hq",
     "facilities": "MATCH (x:Facility) OPTIONAL MATCH (f:Firm)-[:OPERATES]->(x) RETURN x.id AS id, x.name AS name, f.id AS operator",
     "ownership": "MATCH (o)-[r:OWNS]->(x) RETURN o.id AS owner, x.id AS owned, r.share AS share",

@@ -18,15 +18,16 @@ UNWIND units AS u
 WITH asOf, u.unit AS unit, u.via AS via
 // an organisation stands for the member countries of itself, of the organisations it acts for
 // (PART_OF) and of its member organisations, to any depth, through memberships active on asOf
-// (roles member, founding_member, chair, signatory; since <= asOf <= until: since is the first day
-// and until the last day of a partial source date's period)
+// (roles member, founding_member, chair, signatory; not contested; since <= asOf <= until: since is
+// the first day and until the last day of a partial source date's period)
 OPTIONAL MATCH (unit:Organisation)
       ((x:Organisation)-[s:PART_OF|MEMBER_OF]-(y:Organisation)
         WHERE (s:PART_OF AND startNode(s) = x)
            OR (s:MEMBER_OF AND endNode(s) = x AND s.role IN ['member', 'founding_member', 'chair', 'signatory']
+               AND NOT coalesce(s.contested, false)
                AND (s.since IS NULL OR s.since <= asOf) AND (s.until IS NULL OR asOf <= s.until)))*
       (:Organisation)<-[r:MEMBER_OF]-(c:Country)
-WHERE r.role IN ['member', 'founding_member', 'chair', 'signatory']
+WHERE r.role IN ['member', 'founding_member', 'chair', 'signatory'] AND NOT coalesce(r.contested, false)
   AND (r.since IS NULL OR r.since <= asOf) AND (r.until IS NULL OR asOf <= r.until)
 WITH asOf, [x IN [CASE WHEN unit:Country THEN {country: unit, via: via} END,
                   CASE WHEN c IS NOT NULL THEN {country: c, via: unit.id} END] WHERE x IS NOT NULL] AS found

@@ -5,7 +5,8 @@
 // returns: mineral, stage, year, edition, top_country, top_share, cr3, hhi
 // @fragment latest_groups (from _fragments/latest_groups.cypher; edit it there)
 // The latest group of every (mineral, stage), as minerals_kg.analysis.concentration.current_groups picks
-// it (latest year, then latest edition): the facts marked latest when the graph was built. Adds rows with
+// it (latest year, then latest edition, among the groups with a reported country row: a world total
+// alone has no concentration): the facts marked latest when the graph was built. Adds rows with
 // mineral, stage, year, edition and rows: a list of {country, is_country, quantity, share} (reported values).
 CALL () {
   MATCH (x)-[p:PRODUCES {latest: true}]->(mi:Mineral)

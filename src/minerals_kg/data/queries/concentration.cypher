@@ -12,6 +12,7 @@ WHERE (a:Country OR a:Aggregate)
   AND p.value_status = 'reported'
 WITH m.id AS mineral, p.stage AS stage, p.year AS year, p.edition AS edition,
      collect({country: a.id, is_country: a:Country, quantity: p.quantity, share: p.share}) AS rows
+WHERE any(r IN rows WHERE r.is_country)
 // @fragment shares (from _fragments/shares.cypher; edit it there)
 // Shares of one group, as minerals_kg.analysis.concentration computes them: every fact carries its share
 // of the world total its source prints (stated by the source, or quantity / world_total), computed once

@@ -4,7 +4,8 @@
 // returns: mineral, country, stage, year, edition, share, articulation_point, betweenness, betweenness_normalized
 // @fragment latest_groups (from _fragments/latest_groups.cypher; edit it there)
 // The latest group of every (mineral, stage), as minerals_kg.analysis.concentration.current_groups picks
-// it (latest year, then latest edition): the facts marked latest when the graph was built. Adds rows with
+// it (latest year, then latest edition, among the groups with a reported country row: a world total
+// alone has no concentration): the facts marked latest when the graph was built. Adds rows with
 // mineral, stage, year, edition and rows: a list of {country, is_country, quantity, share} (reported values).
 CALL () {
   MATCH (x)-[p:PRODUCES {latest: true}]->(mi:Mineral)
@@ -29,11 +30,13 @@ WITH *, [r IN rows WHERE r.is_country | {country: r.country, share: toFloat(r.sh
 // positions (supply -> suppliers -> pool -> next stage's suppliers -> ... -> demand) and offset (the
 // position of its first node among all minerals' nodes). Each mineral gets its own supply and demand
 // node, so its part is the Python network's mineral_subnetwork and algorithms see one part each.
-WITH mineral, stage, year, edition, shares, 1.0 - reduce(t = 0.0, s IN shares | t + s.share) AS rest
-WHERE $mineral IS NULL OR mineral = $mineral
-WITH mineral, stage, year, edition,
+// the chain's stages and their order, as minerals_kg.analysis.supply.STAGES
+WITH mineral, stage, year, edition, shares, 1.0 - reduce(t = 0.0, s IN shares | t + s.share) AS rest,
+     ['mining', 'processing', 'refining', 'component_manufacturing'] AS chainStages
+WHERE ($mineral IS NULL OR mineral = $mineral) AND stage IN chainStages
+WITH mineral, stage, year, edition, [i IN range(0, size(chainStages) - 1) WHERE chainStages[i] = stage][0] AS position,
      shares + CASE WHEN rest > 1e-9 THEN [{country: 'unattributed', share: rest}] ELSE [] END AS suppliers
-ORDER BY mineral, CASE stage WHEN 'mining' THEN 0 WHEN 'processing' THEN 1 WHEN 'refining' THEN 2 ELSE 3 END
+ORDER BY mineral, position
 WITH mineral, collect({stage: stage, year: year, edition: edition, suppliers: suppliers}) AS chain
 WITH mineral, reduce(acc = {nodes: [{kind: 'supply'}, {kind: 'demand'}], edges: [], prev: 0}, c IN chain |
        {nodes: acc.nodes + [{kind: 'pool', stage: c.stage}]
@@ -79,4 +82,4 @@ WITH n.mineral AS mineral, node, id IN cut AS articulation_point, size,
 RETURN mineral, node.country AS country, node.stage AS stage, node.year AS year, node.edition AS edition,
        node.share AS share, articulation_point, betweenness,
        betweenness / ((size - 1) * (size - 2)) AS betweenness_normalized
-ORDER BY mineral, CASE stage WHEN 'mining' THEN 0 WHEN 'processing' THEN 1 WHEN 'refining' THEN 2 ELSE 3 END, share DESC, country
+ORDER BY mineral, stage, share DESC, country

@@ -1,5 +1,5 @@
 // name: scenario_supply_loss
-// description: Supply an alliance loses when an imposer's instruments in force on a date are applied: for each mineral and stage an instrument covers (its stages, or every stage with data), the imposer's share of world output in the latest group. Instruments that control technology only are skipped; instruments apply when they target every destination or a member. Twin of minerals_kg scenario() (by_stage, for an imposer).
+// description: Supply an alliance loses when an imposer's instruments certainly in force on a date are applied (status unknown after its status_as_of: left out): for each mineral and stage an instrument covers (its stages, or every stage with data), the imposer's share of world output in the latest group. Instruments that control technology only are skipped; instruments apply when they target every destination or a member. Twin of minerals_kg scenario() (by_stage, for an imposer).
 // param: imposer: country = "CHN" -- ISO-3 code of the imposing country
 // param: kinds: list<instrument_kind> = ["export_control"] -- instrument kinds to apply
 // param: alliance: alliance = "ministerial_2026" -- organisation or event id whose supply is assessed
@@ -20,15 +20,16 @@ UNWIND units AS u
 WITH asOf, u.unit AS unit, u.via AS via
 // an organisation stands for the member countries of itself, of the organisations it acts for
 // (PART_OF) and of its member organisations, to any depth, through memberships active on asOf
-// (roles member, founding_member, chair, signatory; since <= asOf <= until: since is the first day
-// and until the last day of a partial source date's period)
+// (roles member, founding_member, chair, signatory; not contested; since <= asOf <= until: since is
+// the first day and until the last day of a partial source date's period)
 OPTIONAL MATCH (unit:Organisation)
       ((x:Organisation)-[s:PART_OF|MEMBER_OF]-(y:Organisation)
         WHERE (s:PART_OF AND startNode(s) = x)
            OR (s:MEMBER_OF AND endNode(s) = x AND s.role IN ['member', 'founding_member', 'chair', 'signatory']
+               AND NOT coalesce(s.contested, false)
                AND (s.since IS NULL OR s.since <= asOf) AND (s.until IS NULL OR asOf <= s.until)))*
       (:Organisation)<-[r:MEMBER_OF]-(c:Country)
-WHERE r.role IN ['member', 'founding_member', 'chair', 'signatory']
+WHERE r.role IN ['member', 'founding_member', 'chair', 'signatory'] AND NOT coalesce(r.contested, false)
   AND (r.since IS NULL OR r.since <= asOf) AND (r.until IS NULL OR asOf <= r.until)
 WITH asOf, [x IN [CASE WHEN unit:Country THEN {country: unit, via: via} END,
                   CASE WHEN c IS NOT NULL THEN {country: c, via: unit.id} END] WHERE x IS NOT NULL] AS found
@@ -49,12 +50,15 @@ WHERE i.kind IN $kinds AND coalesce(i.item_scope, 'materials') <> 'technology'
                  AND (i.suspended_until IS NULL OR asOf <= i.suspended_until))
         AND NOT (i.status IN ['expired', 'superseded', 'suspended'] AND i.ended IS NULL AND i.suspended_from IS NULL
                  AND i.status_as_of <= asOf)
+        // no source says what happened after status_as_of: never applied (Python lists it apart)
+        AND NOT (i.status = 'unknown' AND i.status_as_of <= asOf)
       END
   AND (i.target_scope = 'all' OR EXISTS { MATCH (i)-[:TARGETS]->(t:Country) WHERE t.id IN members })
 WITH collect({mineral: mi.id, stages: coalesce(i.stages, []), instrument: i.id}) AS covers
 // @fragment latest_groups (from _fragments/latest_groups.cypher; edit it there)
 // The latest group of every (mineral, stage), as minerals_kg.analysis.concentration.current_groups picks
-// it (latest year, then latest edition): the facts marked latest when the graph was built. Adds rows with
+// it (latest year, then latest edition, among the groups with a reported country row: a world total
+// alone has no concentration): the facts marked latest when the graph was built. Adds rows with
 // mineral, stage, year, edition and rows: a list of {country, is_country, quantity, share} (reported values).
 CALL () {
   MATCH (x)-[p:PRODUCES {latest: true}]->(mi:Mineral)

@@ -6,11 +6,13 @@
 // positions (supply -> suppliers -> pool -> next stage's suppliers -> ... -> demand) and offset (the
 // position of its first node among all minerals' nodes). Each mineral gets its own supply and demand
 // node, so its part is the Python network's mineral_subnetwork and algorithms see one part each.
-WITH mineral, stage, year, edition, shares, 1.0 - reduce(t = 0.0, s IN shares | t + s.share) AS rest
-WHERE $mineral IS NULL OR mineral = $mineral
-WITH mineral, stage, year, edition,
+// the chain's stages and their order, as minerals_kg.analysis.supply.STAGES
+WITH mineral, stage, year, edition, shares, 1.0 - reduce(t = 0.0, s IN shares | t + s.share) AS rest,
+     ['mining', 'processing', 'refining', 'component_manufacturing'] AS chainStages
+WHERE ($mineral IS NULL OR mineral = $mineral) AND stage IN chainStages
+WITH mineral, stage, year, edition, [i IN range(0, size(chainStages) - 1) WHERE chainStages[i] = stage][0] AS position,
      shares + CASE WHEN rest > 1e-9 THEN [{country: 'unattributed', share: rest}] ELSE [] END AS suppliers
-ORDER BY mineral, CASE stage WHEN 'mining' THEN 0 WHEN 'processing' THEN 1 WHEN 'refining' THEN 2 ELSE 3 END
+ORDER BY mineral, position
 WITH mineral, collect({stage: stage, year: year, edition: edition, suppliers: suppliers}) AS chain
 WITH mineral, reduce(acc = {nodes: [{kind: 'supply'}, {kind: 'demand'}], edges: [], prev: 0}, c IN chain |
        {nodes: acc.nodes + [{kind: 'pool', stage: c.stage}]
