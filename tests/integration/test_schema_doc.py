@@ -52,20 +52,19 @@ def documented_nodes() -> dict[str, tuple[set, set, set]]:
     return out
 
 
-def documented_relationships() -> dict[tuple[str, str, str], tuple[set, set]]:
-    out: dict[tuple[str, str, str], tuple[set, set]] = {}
+def documented_relationships() -> dict[str, tuple[set, set, set]]:
+    """Type -> (end label pairs, properties as loaded, declared but not yet in the data)."""
+    out: dict[str, tuple[set, set, set]] = defaultdict(lambda: (set(), set(), set()))
     for rel_cell, ends, props in table_rows(schema_section(), "| relationship | from → to"):
         rel = re.findall(r"`(\w+)`", rel_cell)[0]
         loaded, later = properties(props)
+        pairs, have, lack = out[rel]
+        have |= loaded | (COMMON if rel != "SOURCED_FROM" else {("fact_id", "STRING")})
+        lack |= later
         for group in ends.split(";"):
             starts, _, finishes = group.partition("→")
-            for a in re.findall(r"`(\w+)`", starts):
-                for b in re.findall(r"`(\w+)`", finishes):
-                    out[(rel, a, b)] = (
-                        loaded | COMMON if rel != "SOURCED_FROM" else loaded | {("fact_id", "STRING")},
-                        later,
-                    )
-    return out
+            pairs |= {(a, b) for a in re.findall(r"`(\w+)`", starts) for b in re.findall(r"`(\w+)`", finishes)}
+    return dict(out)
 
 
 @pytest.fixture(scope="module")
