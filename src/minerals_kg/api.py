@@ -564,20 +564,13 @@ class KnowledgeGraph:
                 removed=[*cut.scenario.remove_countries, *cut.scenario.remove_firms],
                 applied=list(cut.applied["instrument"]),
             )
-        shares: dict[str, dict[str, dict[str, float]]] = {}
-        shown = {n for n in part.nodes if g.nodes[n]["label"] == "Mineral"}
-        for row in current.to_dict("records"):
-            if row["mineral"] not in shown:
-                continue
-            for country, share in (row["shares"] or {}).items():
-                shares.setdefault(country, {}).setdefault(row["mineral"], {})[row["stage"]] = float(share)
         return from_networkx(
             g,
             part.nodes,
             part.edges,
             node_marks=node_marks,
             edge_marks=edge_marks,
-            shares=shares,
+            shares=_stage_shares(current, {n for n in part.nodes if g.nodes[n]["label"] == "Mineral"}),
             highlight=highlight,
             selection=asked,
         )
@@ -737,6 +730,15 @@ def _as_list(values: Iterable[Any] | Any) -> list[Any]:
     for item in items:
         out.extend(p.strip() for p in item.split(",") if p.strip()) if isinstance(item, str) else out.append(item)
     return out
+
+
+def _stage_shares(current: pd.DataFrame, minerals: set[str]) -> dict[str, dict[str, dict[str, float]]]:
+    """Country -> mineral -> stage -> share of world output in the latest groups of ``minerals``."""
+    shares: dict[str, dict[str, dict[str, float]]] = {}
+    for row in current[current["mineral"].isin(minerals)].to_dict("records"):
+        for country, share in (row["shares"] or {}).items():
+            shares.setdefault(country, {}).setdefault(row["mineral"], {})[row["stage"]] = float(share)
+    return shares
 
 
 def _ontology_labels(onto: Any) -> list[str]:

@@ -513,10 +513,7 @@ def export(
             scenario=scenario_file,
             cypher=cypher,
         )
-        title = None
-        result = kg.export(
-            sub, fmt, out_path, title=title, highlight_label=f"member of {alliance}" if alliance else "highlighted"
-        )
+        result = kg.export(sub, fmt, out_path, highlight_label=f"member of {alliance}" if alliance else "highlighted")
     out.print(
         f"wrote {result.nodes:,} nodes and {result.relationships:,} relationships as {result.format} to {result.path}"
         + (f" ({len(result.files)} files)" if len(result.files) > 1 else ""),
