@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 OUT    ?= out
 PIP    := $(BIN)/pip install --quiet -c constraints.txt
 
-.PHONY: demo test check lint typecheck unit docs wheel-check install install-dev neo4j-launcher bench bench-neo4j clean
+.PHONY: demo test check lint typecheck unit docs wheel-check install install-dev neo4j-launcher bench bench-neo4j bench-export clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,8 @@ demo: install
 	$(BIN)/minerals-kg report --out $(OUT)
 
 lint: install-dev
-	$(BIN)/ruff check src tests bench docs
-	$(BIN)/ruff format --check src tests bench docs
+	$(BIN)/ruff check src tests bench docs tools
+	$(BIN)/ruff format --check src tests bench docs tools
 	$(BIN)/python -m minerals_kg.backends.neo4j.library --check
 
 typecheck: install-dev
@@ -59,6 +59,9 @@ bench: install
 
 bench-neo4j: install neo4j-launcher
 	$(BIN)/python bench/bench_neo4j.py
+
+bench-export: install
+	$(BIN)/python bench/bench_export.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache docs/_build

@@ -92,3 +92,20 @@ def test_identifiers_not_in_the_ontology_are_refused():
         ONTO.check_label("Country) DETACH DELETE (n")
     with pytest.raises(ValueError):
         ONTO.check_type("MEMBER_OF]->() DELETE")
+
+
+def is_partial_date(info) -> bool:
+    """A pydantic field declared ``PartialDate`` (required: its validators; optional: inside the union)."""
+    validators = typing.get_args(M.PartialDate)[1:]
+    inner = [m for arg in typing.get_args(info.annotation) for m in typing.get_args(arg)[1:]]
+    return all(v in [*info.metadata, *inner] for v in validators)
+
+
+def test_every_partial_date_field_has_the_partial_date_range_and_back():
+    dated = {
+        info.alias or name
+        for model in (*M.ENTITY_MODELS, *M.FACT_MODELS)
+        for name, info in model.model_fields.items()
+        if is_partial_date(info)
+    }
+    assert dated == ONTO.date_properties

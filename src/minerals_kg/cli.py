@@ -60,6 +60,9 @@ OPTION_NAMES = {
     "uri": "--uri",
     "fmt": "--format",
     "root": "--root",
+    "stages": "--stage",
+    "path": "--out",
+    "format": "--format",
 }
 
 
@@ -466,6 +469,92 @@ def data_coverage_cmd(
         DATA_COVERAGE.names,
         columns,
         "Latest data per mineral and stage (edition and year), or the gap a source records",
+    )
+
+
+@app.command()
+def export(
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="graphml, gexf, cytoscape, d3, turtle, jsonld, neo4j-admin (a folder of CSV files) or html.",
+        ),
+    ],
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="File to write (a folder for neo4j-admin).")],
+    alliance: Annotated[
+        str | None, typer.Option(help="An alliance as of --as-of: members, memberships, production, instruments.")
+    ] = None,
+    as_of: AsOfOpt = None,
+    mineral: Annotated[
+        list[str] | None, typer.Option(help="A mineral's producers, firms, instruments, end uses (repeatable).")
+    ] = None,
+    stage: Annotated[list[str] | None, typer.Option(help="Only these stages of the minerals (repeatable).")] = None,
+    node: Annotated[
+        str | None, typer.Option("--node", "--country", help="Any node id (ISO-3 for countries): its neighbourhood.")
+    ] = None,
+    hops: Annotated[
+        int | None, typer.Option(help="Depth of the neighbourhood of --node (default 1, at most 10).")
+    ] = None,
+    labels: Annotated[
+        list[str] | None, typer.Option(help="Keep only nodes with these labels (repeatable or comma-separated).")
+    ] = None,
+    types: Annotated[
+        list[str] | None,
+        typer.Option(help="Keep only relationships of these types (repeatable or comma-separated)."),
+    ] = None,
+    scenario_file: Annotated[
+        Path | None, typer.Option("--scenario", help="Scenario YAML/JSON: mark what it cuts.")
+    ] = None,
+    cypher: Annotated[
+        str | None, typer.Option(help="Neo4j only: what a read-only query returns (MATCH p=... RETURN p).")
+    ] = None,
+    uri: UriOpt = None,
+    root: RootOpt = DEFAULT_ROOT,
+) -> None:
+    """Export a selection of the graph for Gephi, yEd, Cytoscape, D3, triple stores, neo4j-admin or a browser."""
+    from .export import FORMATS
+    from .inputs import parse_date
+
+    fmt = choose(fmt, FORMATS, "--format", "an export format")
+    if as_of is not None:
+        parse_date(as_of, "--as-of")
+    if scenario_file is not None and not scenario_file.is_file():
+        raise InvalidArgument("--scenario", "a scenario YAML or JSON file", repr(str(scenario_file)))
+    if cypher is not None or uri is not None:
+        from .api import open as open_kg
+
+        target = _local_uri(uri)
+        if target is None:
+            raise InvalidArgument(
+                "--uri" if uri is not None else "--cypher",
+                "a Neo4j server: set NEO4J_URI, pass --uri, or run `minerals-kg neo4j start`",
+                "none configured",
+            )
+        kg = open_kg(target)
+    else:
+        if not root.is_dir():
+            raise InvalidArgument("--root", "a folder of source folders (each with a manifest.yaml)", repr(str(root)))
+        kg = _kg(root)
+    with kg:
+        sub = kg.subgraph(
+            alliance=alliance,
+            as_of=as_of,
+            minerals=mineral,
+            stages=stage,
+            node=node,
+            hops=hops,
+            labels=labels,
+            types=types,
+            scenario=scenario_file,
+            cypher=cypher,
+        )
+        result = kg.export(sub, fmt, out_path, highlight_label=f"member of {alliance}" if alliance else "highlighted")
+    out.print(
+        f"wrote {result.nodes:,} nodes and {result.relationships:,} relationships as {result.format} to {result.path}"
+        + (f" ({len(result.files)} files)" if len(result.files) > 1 else ""),
+        markup=False,
     )
 
 

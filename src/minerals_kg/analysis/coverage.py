@@ -37,6 +37,7 @@ __all__ = [
     "AllianceMembers",
     "chain_coverage",
     "coverage",
+    "membership_active",
     "resolve_members",
 ]
 
@@ -125,13 +126,13 @@ class AllianceData:
         return sorted(n for n, label in self.labels.items() if label in ("Organisation", "Event"))
 
 
-def _active(since: object, until: object, as_of: dt.date) -> bool:
+def membership_active(since: object, until: object, as_of: dt.date) -> bool:
     """Active on ``as_of`` if since <= as_of <= until; ``until`` is the last day of membership.
 
     Partial dates widen to their period: since "2024-03" starts on 1 March, until "2026-06" runs
     to 30 June. An empty date is open-ended.
 
-    >>> _active("2024-03", "2026-06", dt.date(2026, 6, 30)), _active("2024-03", None, dt.date(2024, 2, 29))
+    >>> membership_active("2024-03", "2026-06", dt.date(2026, 6, 30)), membership_active("2024-03", None, dt.date(2024, 2, 29))
     (True, False)
     """
     if isinstance(since, str) and period_start(since) > as_of:
@@ -201,7 +202,7 @@ def resolve_members(
             return
         for row in rows.itertuples(index=False):
             contested = row.contested is not pd.NA and bool(row.contested)
-            if row.role not in ACTIVE_ROLES or contested or not _active(row.since, row.until, as_of):
+            if row.role not in ACTIVE_ROLES or contested or not membership_active(row.since, row.until, as_of):
                 continue
             if row.member_label == "Country":
                 via.setdefault(row.member, path)
