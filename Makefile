@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 OUT    ?= out
 PIP    := $(BIN)/pip install --quiet -c constraints.txt
 
-.PHONY: demo test check lint typecheck unit docs wheel-check install install-dev neo4j-launcher bench bench-neo4j bench-server clean
+.PHONY: demo test check lint typecheck unit docs wheel-check install install-dev neo4j-launcher bench bench-neo4j bench-export bench-server clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,8 @@ demo: install
 	$(BIN)/minerals-kg report --out $(OUT)
 
 lint: install-dev
-	$(BIN)/ruff check src tests bench docs
-	$(BIN)/ruff format --check src tests bench docs
+	$(BIN)/ruff check src tests bench docs tools
+	$(BIN)/ruff format --check src tests bench docs tools
 	$(BIN)/python -m minerals_kg.backends.neo4j.library --check
 
 typecheck: install-dev
@@ -60,6 +60,9 @@ bench: install
 
 bench-neo4j: install neo4j-launcher
 	$(BIN)/python bench/bench_neo4j.py
+
+bench-export: install
+	$(BIN)/python bench/bench_export.py
 
 # the local server: download size from Maven Central, cold and warm start, resident memory
 bench-server: install neo4j-launcher

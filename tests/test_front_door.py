@@ -8,6 +8,9 @@ fails here until it is given bad values below.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 import typer
 
@@ -51,6 +54,12 @@ BAD: dict[str, list[str]] = {
     "--batch-size": ["0", "-5"],
     "--param": ["novalue", "colour=red"],
     "--debug": [],
+    "--node": ["Atlantis", "nosuchnode"],
+    "--hops": ["-1", "abc", "11"],
+    "--labels": ["Contry", "Country,Mineal"],
+    "--types": ["OWNZ"],
+    "--scenario": ["/nonexistent.yaml"],
+    "--cypher": ["MATCH p=()-->() RETURN p"],
 }
 # flags take no value; their negations are fine
 FLAGS = {
@@ -65,7 +74,12 @@ FLAGS = {
     "--debug",
 }
 # what a command needs besides the bad option to get past its other checks
-PREFIX = {("query",): ["concentration"], ("shell",): ["-f", str(QUERY_DIR / "concentration.cypher")]}
+# (export writes to a real, writable file: a bad value that got through would exit 0 and fail the test)
+PREFIX = {
+    ("query",): ["concentration"],
+    ("shell",): ["-f", str(QUERY_DIR / "concentration.cypher")],
+    ("export",): ["--format", "graphml", "--out", str(Path(tempfile.gettempdir()) / "minerals-kg-front-door.graphml")],
+}
 
 
 def commands() -> list[tuple[tuple[str, ...], typer.main.TyperGroup]]:
@@ -100,6 +114,29 @@ def cases() -> list[tuple[list[str], str]]:
         (["query", "coverage_matrix", "-p", "as_of=2025-13-01"], "impossible date parameter"),
         (["query", "concentration", "-p", "stage=smelting"], "bad vocabulary parameter"),
         (["chokepoints", "--method", "network", "--mineral", "rubidium"], "mineral without data"),
+        (["export", "--out", "x.graphml"], "export without --format"),
+        (["export", "--format", "gexf"], "export without --out"),
+        (["export", "--format", "d3", "--out", "/tmp/x.json", "--hops", "2"], "hops without a node"),
+        (["export", "--format", "d3", "--out", "/tmp/x.json", "--as-of", "2026-01-01"], "as-of without an alliance"),
+        (
+            [
+                "export",
+                "--format",
+                "d3",
+                "--out",
+                "/tmp/x.json",
+                "--mineral",
+                "cobalt",
+                "--stage",
+                "component_manufacturing",
+            ],
+            "stage without data for the mineral",
+        ),
+        (
+            ["export", "--format", "d3", "--out", "/tmp/x.json", "--labels", "Source", "--types", "PRODUCES"],
+            "filters that keep nothing",
+        ),
+        (["export", "--format", "neo4j-admin", "--out", "/dev/null"], "neo4j-admin into a file"),
     ]
     return found
 

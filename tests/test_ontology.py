@@ -70,7 +70,7 @@ def test_edge_properties_are_all_used_by_some_fact_or_reference():
     assert ONTO.edge_properties["PRODUCES"] <= produced | {"facility", "country", "fact_id"} | COMPUTED_PRODUCES
 
 
-def test_every_date_property_is_a_date_with_its_precision_beside_it():
+def test_every_date_property_is_a_partial_date_with_its_precision_beside_it():
     graph = Graph().parse(ONTOLOGY_FILE)
     ranges = {
         str(label): str(rng).rsplit("#", 1)[-1]
@@ -80,7 +80,7 @@ def test_every_date_property_is_a_date_with_its_precision_beside_it():
         )
     }
     dates = {c for m in (*M.ENTITY_MODELS, *M.FACT_MODELS) for c in M.date_columns(m)}
-    assert dates and {name for name, rng in ranges.items() if rng == "date"} == dates
+    assert dates and {name for name, rng in ranges.items() if rng == "PartialDate"} == dates
     assert all(ranges[f"{d}_precision"] == "string" for d in dates)
 
 
@@ -111,3 +111,20 @@ def test_identifiers_not_in_the_ontology_are_refused():
         ONTO.check_label("Country) DETACH DELETE (n")
     with pytest.raises(ValueError):
         ONTO.check_type("MEMBER_OF]->() DELETE")
+
+
+def is_partial_date(info) -> bool:
+    """A pydantic field declared ``PartialDate`` (required: its validators; optional: inside the union)."""
+    validators = typing.get_args(M.PartialDate)[1:]
+    inner = [m for arg in typing.get_args(info.annotation) for m in typing.get_args(arg)[1:]]
+    return all(v in [*info.metadata, *inner] for v in validators)
+
+
+def test_every_partial_date_field_has_the_partial_date_range_and_back():
+    dated = {
+        info.alias or name
+        for model in (*M.ENTITY_MODELS, *M.FACT_MODELS)
+        for name, info in model.model_fields.items()
+        if is_partial_date(info)
+    }
+    assert dated == ONTO.date_properties

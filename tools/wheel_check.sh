@@ -14,7 +14,9 @@ wheel=$(ls "$work"/dist/minerals_kg-*.whl)
 for member in minerals_kg/py.typed minerals_kg/data/ontology/minerals-kg.ttl minerals_kg/data/ontology/shapes.ttl \
               minerals_kg/data/queries/concentration.cypher minerals_kg/data/queries/_fragments/members.cypher \
               minerals_kg/data/loaders/minerals/manifest.yaml minerals_kg/data/neo4j-launcher/pom.xml \
-              minerals_kg/data/neo4j-launcher/cypher-shell/pom.xml minerals_kg/data/queries/minerals-kg.grass; do
+              minerals_kg/data/neo4j-launcher/cypher-shell/pom.xml minerals_kg/data/queries/minerals-kg.grass \
+              minerals_kg/data/vendor/cytoscape/cytoscape.min.js minerals_kg/data/vendor/cytoscape/LICENSE \
+              minerals_kg/data/vendor/cytoscape/VENDOR.json minerals_kg/data/view/network.js; do
   grep -qx "$member" "$work/members.txt" || { echo "wheel-check: $member is missing from $wheel" >&2; exit 1; }
 done
 
@@ -27,6 +29,8 @@ test -s "$work/out/report.html"
 grep -q "Headline chokepoints" "$work/report.txt"
 "$work/venv/bin/minerals-kg" validate
 "$work/venv/bin/minerals-kg" query --list > /dev/null
+"$work/venv/bin/minerals-kg" export --format html --out "$work/gallium.html" --mineral gallium > /dev/null
+grep -q "The Cytoscape Consortium" "$work/gallium.html"
 SRC_ROOT="$root" "$work/venv/bin/python" - <<'PY'
 import importlib.resources as resources
 import os

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pandas as pd
@@ -30,10 +30,15 @@ from .errors import InvalidArgument, raise_all, shorten
 from .inputs import Vocabulary, check_fraction, check_int, choose, describe_options, parse_date, validation_problems
 from .model import Dataset
 from .resources import DEFAULT_ROOT
+from .subgraph import GraphStream, Subgraph, from_networkx
+
+if TYPE_CHECKING:
+    from .export import ExportResult
 
 __all__ = ["KnowledgeGraph", "open"]
 
 BASES = ("host", "control")
+MAX_HOPS = 10
 
 
 class KnowledgeGraph:
@@ -419,6 +424,231 @@ class KnowledgeGraph:
 
         return list_coverage(self.data_coverage(), self.table("instruments"))
 
+    # -- subgraphs and export ------------------------------------------------------------------
+    def subgraph(
+        self,
+        *,
+        alliance: str | None = None,
+        as_of: dt.date | str | None = None,
+        minerals: Iterable[str] | None = None,
+        stages: Iterable[str] | None = None,
+        node: str | None = None,
+        hops: int | None = None,
+        labels: Iterable[str] | None = None,
+        types: Iterable[str] | None = None,
+        scenario: Scenario | dict | str | Path | None = None,
+        cypher: str | None = None,
+    ) -> Subgraph:
+        """A part of the graph to export: the union of what the selectors pick, then filtered.
+
+        Without a selector, the whole graph. The rules are in :mod:`minerals_kg.selection`; the
+        value is a :class:`~minerals_kg.subgraph.Subgraph` that :meth:`export` takes.
+
+        Parameters
+        ----------
+        alliance : str, optional
+            An organisation or event id: its members as of ``as_of`` (default: the event's date, or
+            today), how they are members, what they produce (latest groups) and the instruments in
+            force that day that concern them. Members are highlighted in the HTML view.
+        as_of : date or str, optional
+            The alliance's date (only with ``alliance``).
+        minerals, stages : list of str, optional
+            Minerals with production data (all of them when only ``stages`` is given) and the stages
+            to keep: producers in the latest groups, firms and facilities, covering instruments,
+            end uses.
+        node, hops : optional
+            Any node id, and every node within ``hops`` relationships of it (default 1, at most 10).
+        labels, types : list of str, optional
+            Keep only nodes with these labels (and relationships between them) / only relationships
+            of these types (and the nodes they connect).
+        scenario : Scenario, dict or path, optional
+            Mark what a scenario cuts (see :func:`~minerals_kg.selection.scenario_marks`).
+        cypher : str, optional
+            On a Neo4j server: the nodes, relationships and paths a read-only query returns.
+
+        Returns
+        -------
+        Subgraph
+
+        Raises
+        ------
+        InvalidArgument
+            For an unknown id, label, type, stage or mineral without data, a write query, a
+            selection that keeps nothing, or options that do not go together.
+
+        Examples
+        --------
+        >>> kg = open()
+        >>> sub = kg.subgraph(node="gallium", hops=1, types=["PRODUCES", "COVERS"])
+        >>> sorted({r.type for r in sub.relationships})
+        ['COVERS', 'PRODUCES']
+        >>> kg.subgraph(labels=["Contry"])
+        Traceback (most recent call last):
+        ...
+        minerals_kg.errors.InvalidArgument: labels: expected a label of the ontology (23 known; nearest: 'Country'), got 'Contry'
+        """
+        from . import selection as sel
+        from .ontology import load_ontology
+
+        onto = load_ontology()
+        v = self.vocabulary
+        asked: dict[str, Any] = {}
+        if alliance is not None:
+            alliance = v.alliance(alliance)
+            asked["alliance"] = alliance
+        date = None
+        if as_of is not None:
+            date = parse_date(as_of, "as_of")
+            if alliance is None:
+                raise InvalidArgument(
+                    "as_of", "a date together with an alliance (it dates the membership)", shorten(as_of)
+                )
+        stage_list = None if stages is None else [v.stage(s, "stages") for s in _as_list(stages)]
+        mineral_list = self._minerals_with_data(_as_list(minerals), "minerals") if minerals is not None else None
+        current = self.concentration(current=True)
+        if stage_list is not None:
+            mineral_list = self._stages_with_data(current, mineral_list, stage_list)
+        if node is not None:
+            node = self._node_id(node)
+        if hops is not None:
+            hops = check_int(hops, "hops", minimum=0, maximum=MAX_HOPS)
+            if node is None:
+                raise InvalidArgument("hops", "a depth together with a node to start from", shorten(hops))
+        label_list = (
+            None
+            if labels is None
+            else [choose(x, _ontology_labels(onto), "labels", "a label of the ontology") for x in _as_list(labels)]
+        )
+        type_list = (
+            None
+            if types is None
+            else [
+                choose(x, sorted(onto.relationship_types), "types", "a relationship type of the ontology")
+                for x in _as_list(types)
+            ]
+        )
+        cut = None
+        if scenario is not None:
+            cut = self.scenario(scenario)
+        found: tuple[set[str], set[str]] | None = None
+        if cypher is not None:
+            from .backends.neo4j.reader import Neo4jReader
+
+            if not isinstance(self.reader, Neo4jReader):
+                raise InvalidArgument(
+                    "cypher",
+                    "a knowledge graph on a Neo4j server (minerals_kg.open('bolt://...'))",
+                    "the embedded graph",
+                )
+            found = self.reader.elements_of(cypher, "cypher")
+
+        g = self.reader.to_networkx()
+        groups = {
+            (r.mineral, r.stage, int(r.year), r.edition)
+            for r in current[["mineral", "stage", "year", "edition"]].itertuples()
+        }
+        parts: list[sel.Part] = []
+        highlight: frozenset[str] = frozenset()
+        if alliance is not None:
+            members = self.members(alliance, as_of=date)
+            highlight = members.countries
+            asked["as_of"] = members.as_of.isoformat()
+            parts.append(
+                sel.alliance_part(g, alliance, members.as_of, members.countries, groups, self.table("instruments"))
+            )
+        if mineral_list is not None:
+            asked["minerals"], asked["stages"] = mineral_list, stage_list
+            parts.append(sel.mineral_part(g, mineral_list, stage_list, groups))
+        if node is not None:
+            hops = 1 if hops is None else hops
+            asked["node"], asked["hops"] = node, hops
+            parts.append(sel.neighbourhood(g, node, hops))
+        if found is not None:
+            asked["cypher"] = cypher
+            fact_ids = found[1]
+            edges = {(u, w, k) for u, w, k, fid in g.edges(keys=True, data="fact_id") if fid in fact_ids}
+            parts.append(sel.Part(found[0] & set(g.nodes), edges))
+        part = sel.union(parts) if parts else sel.Part(set(g.nodes), set(g.edges(keys=True)))
+        if label_list is not None:
+            asked["labels"] = label_list
+            part = sel.keep_labels(g, part, label_list)
+            if not part.nodes:
+                raise InvalidArgument(
+                    "labels", "labels that keep part of the selection", f"{label_list} (nothing left)"
+                )
+        if type_list is not None:
+            asked["types"] = type_list
+            part = sel.keep_types(g, part, type_list)
+            if not part.nodes:
+                raise InvalidArgument("types", "types that keep part of the selection", f"{type_list} (nothing left)")
+        node_marks: dict = {}
+        edge_marks: dict = {}
+        if cut is not None:
+            asked["scenario"] = cut.scenario.name
+            pinned = self.concentration(current=True, year=cut.scenario.year, edition=cut.scenario.edition)
+            node_marks, edge_marks = sel.scenario_marks(
+                g,
+                cut.by_stage,
+                pinned,
+                removed=[*cut.scenario.remove_countries, *cut.scenario.remove_firms],
+                applied=list(cut.applied["instrument"]),
+            )
+        return from_networkx(
+            g,
+            part.nodes,
+            part.edges,
+            node_marks=node_marks,
+            edge_marks=edge_marks,
+            shares=_stage_shares(current, {n for n in part.nodes if g.nodes[n]["label"] == "Mineral"}),
+            highlight=highlight,
+            selection=asked,
+        )
+
+    def export(
+        self,
+        sub: GraphStream,
+        fmt: str,
+        path: Path | str,
+        *,
+        title: str | None = None,
+        highlight_label: str = "highlighted",
+    ) -> ExportResult:
+        """Write a subgraph as ``graphml``, ``gexf``, ``cytoscape``, ``d3``, ``turtle``, ``jsonld``,
+        ``neo4j-admin`` or ``html`` (see :func:`minerals_kg.export.export`).
+
+        >>> import pathlib, tempfile
+        >>> kg = open()
+        >>> out = pathlib.Path(tempfile.mkdtemp()) / "g7.gexf"
+        >>> kg.export(kg.subgraph(alliance="g7", as_of="2026-02-04"), "gexf", out).format
+        'gexf'
+        """
+        from .export import export
+
+        return export(sub, fmt, path, title=title, highlight_label=highlight_label)
+
+    def _node_id(self, value: object, where: str = "node") -> str:
+        """Any node's id; a unique case-insensitive match is accepted (``chn`` for ``CHN``)."""
+        ids = self.vocabulary.ids(*sorted(set(self.table("nodes")["label"])))
+        if isinstance(value, str) and value not in ids:
+            folded = [i for i in ids if i.lower() == value.strip().lower()]
+            if len(folded) == 1:
+                return folded[0]
+        return choose(value, ids, where, "a node id of the graph")
+
+    def _stages_with_data(self, current: pd.DataFrame, minerals: list[str] | None, stages: list[str]) -> list[str]:
+        """The minerals (given, or all) with data at one of ``stages``; a stage with none is an error."""
+        scope = current if minerals is None else current[current["mineral"].isin(minerals)]
+        for stage in stages:
+            if not (scope["stage"] == stage).any():
+                present = sorted(set(scope["stage"]))
+                where = f" for {', '.join(minerals)}" if minerals else ""
+                raise InvalidArgument(
+                    "stages", describe_options(f"a stage with data{where}", present, stage), repr(stage)
+                )
+        if minerals is not None:
+            return minerals
+        return sorted(set(scope[scope["stage"].isin(stages)]["mineral"]))
+
     # -- alliances -----------------------------------------------------------------------------
     def _alliances(self) -> AllianceData:
         if self._alliance_data is None:
@@ -523,3 +753,25 @@ def open(uri: str | None = None, *, root: Path | str = DEFAULT_ROOT, shacl: bool
         return KnowledgeGraph(connect(Neo4jSettings.from_env(None if uri == "neo4j" else uri)))
     except InvalidArgument as exc:
         raise exc.at("uri") from None
+
+
+def _as_list(values: Iterable[Any] | Any) -> list[Any]:
+    """A single value or an iterable as a list; comma-separated text as its parts (``"a,b"``)."""
+    items = [values] if isinstance(values, str) or not isinstance(values, Iterable) else list(values)
+    out: list[Any] = []
+    for item in items:
+        out.extend(p.strip() for p in item.split(",") if p.strip()) if isinstance(item, str) else out.append(item)
+    return out
+
+
+def _stage_shares(current: pd.DataFrame, minerals: set[str]) -> dict[str, dict[str, dict[str, float]]]:
+    """Country -> mineral -> stage -> share of world output in the latest groups of ``minerals``."""
+    shares: dict[str, dict[str, dict[str, float]]] = {}
+    for row in current[current["mineral"].isin(minerals)].to_dict("records"):
+        for country, share in (row["shares"] or {}).items():
+            shares.setdefault(country, {}).setdefault(row["mineral"], {})[row["stage"]] = float(share)
+    return shares
+
+
+def _ontology_labels(onto: Any) -> list[str]:
+    return sorted(set(onto.labels) | set(onto.instrument_labels.values()))

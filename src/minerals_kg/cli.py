@@ -60,6 +60,9 @@ OPTION_NAMES = {
     "uri": "--uri",
     "fmt": "--format",
     "root": "--root",
+    "stages": "--stage",
+    "path": "--out",
+    "format": "--format",
 }
 
 
@@ -469,6 +472,83 @@ def data_coverage_cmd(
     )
 
 
+@app.command()
+def export(
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="graphml, gexf, cytoscape, d3, turtle, jsonld, neo4j-admin (a folder of CSV files) or html.",
+        ),
+    ],
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="File to write (a folder for neo4j-admin).")],
+    alliance: Annotated[
+        str | None, typer.Option(help="An alliance as of --as-of: members, memberships, production, instruments.")
+    ] = None,
+    as_of: AsOfOpt = None,
+    mineral: Annotated[
+        list[str] | None, typer.Option(help="A mineral's producers, firms, instruments, end uses (repeatable).")
+    ] = None,
+    stage: Annotated[list[str] | None, typer.Option(help="Only these stages of the minerals (repeatable).")] = None,
+    node: Annotated[
+        str | None, typer.Option("--node", "--country", help="Any node id (ISO-3 for countries): its neighbourhood.")
+    ] = None,
+    hops: Annotated[
+        int | None, typer.Option(help="Depth of the neighbourhood of --node (default 1, at most 10).")
+    ] = None,
+    labels: Annotated[
+        list[str] | None, typer.Option(help="Keep only nodes with these labels (repeatable or comma-separated).")
+    ] = None,
+    types: Annotated[
+        list[str] | None,
+        typer.Option(help="Keep only relationships of these types (repeatable or comma-separated)."),
+    ] = None,
+    scenario_file: Annotated[
+        Path | None, typer.Option("--scenario", help="Scenario YAML/JSON: mark what it cuts.")
+    ] = None,
+    cypher: Annotated[
+        str | None, typer.Option(help="Neo4j only: what a read-only query returns (MATCH p=... RETURN p).")
+    ] = None,
+    uri: UriOpt = None,
+    root: RootOpt = DEFAULT_ROOT,
+) -> None:
+    """Export a selection of the graph for Gephi, yEd, Cytoscape, D3, triple stores, neo4j-admin or a browser."""
+    from .export import FORMATS
+    from .inputs import parse_date
+
+    fmt = choose(fmt, FORMATS, "--format", "an export format")
+    if as_of is not None:
+        parse_date(as_of, "--as-of")
+    if scenario_file is not None and not scenario_file.is_file():
+        raise InvalidArgument("--scenario", "a scenario YAML or JSON file", repr(str(scenario_file)))
+    if cypher is not None or uri is not None:
+        kg = _connect(uri)  # --uri, NEO4J_URI, the local server, the default
+    else:
+        if not root.is_dir():
+            raise InvalidArgument("--root", "a folder of source folders (each with a manifest.yaml)", repr(str(root)))
+        kg = _kg(root)
+    with kg:
+        sub = kg.subgraph(
+            alliance=alliance,
+            as_of=as_of,
+            minerals=mineral,
+            stages=stage,
+            node=node,
+            hops=hops,
+            labels=labels,
+            types=types,
+            scenario=scenario_file,
+            cypher=cypher,
+        )
+        result = kg.export(sub, fmt, out_path, highlight_label=f"member of {alliance}" if alliance else "highlighted")
+    out.print(
+        f"wrote {result.nodes:,} nodes and {result.relationships:,} relationships as {result.format} to {result.path}"
+        + (f" ({len(result.files)} files)" if len(result.files) > 1 else ""),
+        markup=False,
+    )
+
+
 # --- Neo4j ---------------------------------------------------------------------------------------
 
 neo4j_app = typer.Typer(
@@ -537,12 +617,26 @@ def neo4j_status() -> None:
 
 
 def _settings(uri: str | None) -> Any:
-    """The server to use (``--uri``, NEO4J_URI, the local server, the default), said on stderr."""
+    """The server to use: ``--uri``, NEO4J_URI, the local server of ``neo4j start``, the default."""
     from .backends.neo4j.config import Neo4jSettings
 
-    settings = Neo4jSettings.from_env(uri)
+    return Neo4jSettings.from_env(uri)
+
+
+def _say_server(settings: Any) -> None:
+    """Which server a command talks to, on stderr, once it answered (a failure stays one error line)."""
     err.print(f"using {settings.describe()}", markup=False, style="dim")
-    return settings
+
+
+def _connect(uri: str | None) -> Any:
+    """A KnowledgeGraph on the configured server, after saying which one."""
+    from .api import KnowledgeGraph
+    from .backends.neo4j.reader import connect
+
+    settings = _settings(uri)
+    kg = KnowledgeGraph(connect(settings))
+    _say_server(settings)
+    return kg
 
 
 @app.command()
@@ -578,6 +672,7 @@ def shell(
     from .backends.neo4j.reader import connect
 
     connect(settings).close()  # an unreachable server or a wrong password: one line, before cypher-shell
+    _say_server(settings)
     env = {**os.environ, "NEO4J_PASSWORD": settings.password}
     rc = subprocess.run(server.cypher_shell_command(settings, *args), env=env).returncode
     if rc:
@@ -605,6 +700,7 @@ def schema(
     settings = _settings(uri)
     with settings.driver() as driver:
         diff = apply_schema(driver, settings.database, prune=prune)
+    _say_server(settings)
     out.print(
         f"present: {len(diff.present)}; created: {', '.join(i.name for i in diff.missing) or 'none'}; "
         f"{'dropped' if prune else 'not in the ontology (use --prune to drop)'}: {', '.join(diff.extra) or 'none'}",
@@ -628,6 +724,7 @@ def load(
         raise InvalidArgument("--root", "a folder of source folders (each with a manifest.yaml)", repr(str(root)))
     settings = _settings(uri)
     report = load_graph(settings, root, wipe=wipe, batch_size=batch_size, progress=sys.stderr.isatty())
+    _say_server(settings)
     out.print(
         f"loaded {report.nodes_written} nodes and {report.relationships_written} relationships into "
         f"{settings.safe_uri} in {report.seconds:.1f}s (schema created: {len(report.schema_created)}; "
@@ -673,10 +770,7 @@ def query(
     spec = get_query(name)
     params = _params(param)
     spec.bind(params)  # types, dates, vocabularies: before any connection (ids are checked on the server's graph)
-    from .api import KnowledgeGraph
-    from .backends.neo4j.reader import connect
-
-    with KnowledgeGraph(connect(_settings(uri))) as kg:
+    with _connect(uri) as kg:
         df = kg.query(name, write=write, **params)
     _render(df, fmt, list(df.columns), list(df.columns), f"{name}")
 

@@ -9,6 +9,8 @@ ontology here, so no identifier that reaches a database comes from anywhere else
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -18,7 +20,7 @@ from .model import Dataset, Facility, Record, date_columns, date_precision, grap
 from .ontology import Ontology, load_ontology
 from .world_shares import production_properties
 
-__all__ = ["GraphElements", "graph_elements", "plain"]
+__all__ = ["GraphElements", "fact_id", "graph_elements", "plain"]
 
 Node = tuple[str, tuple[str, ...], dict[str, Any]]  # (id, labels, properties)
 Edge = tuple[str, str, str, dict[str, Any]]  # (start id, type, end id, properties)
@@ -31,6 +33,19 @@ def plain(value: Any) -> Any:
     if isinstance(value, tuple):
         return [plain(v) for v in value]
     return value
+
+
+def fact_id(start: str, rel: str, end: str, props: dict[str, Any]) -> str:
+    """A relationship's stable id: a hash of its endpoints, type and properties (without ``fact_id``).
+
+    The Neo4j loader MERGEs on it, so loading twice changes nothing; exports use it as the
+    relationship's id, so the same fact has the same id in every format and on both backends.
+
+    >>> fact_id("CHN", "PRODUCES", "gallium", {"stage": "refining"})[:12]
+    'c194e75e5ad5'
+    """
+    payload = json.dumps([start, rel, end, props], sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
 
 
 def _props(record: Record, skip: set[str]) -> dict[str, Any]:

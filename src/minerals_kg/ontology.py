@@ -6,7 +6,7 @@ here, so no identifier ever comes from user input.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -28,6 +28,14 @@ class Ontology:
     edge_properties: dict[str, frozenset[str]]  # relationship type -> property keys
     vocabularies: dict[str, frozenset[str]]  # scheme -> notations
     vocabulary_use: dict[str, tuple[frozenset[str], frozenset[str]]]  # scheme -> (properties, owners)
+    property_ranges: dict[str, str] = field(
+        default_factory=dict
+    )  # property key -> range (string, decimal, PartialDate, ...)
+
+    @property
+    def date_properties(self) -> frozenset[str]:
+        """Property keys whose values are ISO dates, possibly partial (range ``mkg:PartialDate``)."""
+        return frozenset(key for key, range_ in self.property_ranges.items() if range_ == "PartialDate")
 
     def check_label(self, label: str) -> str:
         if label not in self.labels and label not in self.instrument_labels.values():
@@ -62,9 +70,11 @@ def load_ontology(path: Path = ONTOLOGY_FILE) -> Ontology:
         for p in g.subjects(RDF.type, OWL.ObjectProperty)
     }
     node_props: dict[str, set[str]] = {label: set() for label in labels}
+    ranges: dict[str, str] = {}
     edge_props: dict[str, set[str]] = {t: set() for t in rels}
     for p in g.subjects(RDF.type, OWL.DatatypeProperty):
         key = str(g.value(p, RDFS.label))
+        ranges[key] = _local(g.value(p, RDFS.range))
         for c in g.objects(p, SCHEMA.domainIncludes):
             node_props[_local(c)].add(key)
         for r in g.objects(p, MKG.edgePropertyOf):
@@ -85,4 +95,5 @@ def load_ontology(path: Path = ONTOLOGY_FILE) -> Ontology:
         edge_properties={k: frozenset(v) for k, v in edge_props.items()},
         vocabularies=vocabularies,
         vocabulary_use=use,
+        property_ranges=ranges,
     )

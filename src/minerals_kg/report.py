@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import html
 import io
@@ -21,12 +22,19 @@ from . import present
 from .analysis.concentration import DEFAULT_CR1, DEFAULT_HHI
 from .analysis.coverage import CRMA_SINGLE_COUNTRY_BENCHMARK, AllianceMembers
 from .atomic import write_text
+from .export import export
 from .model import Stage
 
 if TYPE_CHECKING:
     from .api import KnowledgeGraph
 
 STAGE_ORDER = [s.value for s in Stage]
+
+
+NETWORK_CHAINS = 4
+"""How many of the most concentrated chains the report's network view shows."""
+NETWORK_LABELS = ["Country", "Mineral", "Firm", "Facility", "PolicyInstrument", "EndUse", "Organisation"]
+"""What the report's network view draws (Source documents and statistical aggregates stay out)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,8 @@ class ReportResult:
     chokepoints: pd.DataFrame
     coverage: pd.DataFrame
     matrix: pd.DataFrame  # minerals x stages coverage
+    network: Path | None = None  # the interactive view of the most concentrated chains
+    network_minerals: tuple[str, ...] = ()
 
 
 def coverage_matrix(cov: pd.DataFrame) -> pd.DataFrame:
@@ -109,6 +119,40 @@ th{background:#f4f4f4;text-align:left}td{vertical-align:top}h2{margin-top:2em}.n
 img{max-width:100%}"""
 
 
+def most_concentrated_chains(current: pd.DataFrame, n: int = NETWORK_CHAINS) -> list[str]:
+    """The ``n`` chains (minerals with data at two stages or more) whose most concentrated stage has
+    the highest HHI (then CR1), latest groups; single-stage minerals only when chains run out.
+
+    >>> most_concentrated_chains(pd.DataFrame({"mineral": ["a", "a", "b", "c"], "hhi": [0.2, 0.9, 0.5, 0.9],
+    ...                                        "top_share": [0.3, 0.9, 0.6, 0.95]}), 2)
+    ['a', 'c']
+    """
+    worst = (
+        current.groupby("mineral")
+        .agg(hhi=("hhi", "max"), top_share=("top_share", "max"), stages=("hhi", "size"))
+        .reset_index()
+    )
+    worst["chain"] = worst["stages"] >= 2
+    worst = worst.sort_values(["chain", "hhi", "top_share", "mineral"], ascending=[False, False, False, True])
+    return list(worst["mineral"].head(n))
+
+
+def network_view(kg: KnowledgeGraph, alliance: str, members: AllianceMembers, out_dir: Path) -> tuple[Path, list[str]]:
+    """Write ``network.html``: the most concentrated chains, the alliance's members ringed."""
+    minerals = most_concentrated_chains(kg.concentration(current=True))
+    sub = kg.subgraph(minerals=minerals, labels=NETWORK_LABELS)
+    sub = dataclasses.replace(sub, highlight=members.countries & {n.id for n in sub.nodes})
+    result = export(
+        sub,
+        "html",
+        out_dir / "network.html",
+        title=f"The {len(minerals)} most concentrated chains: {', '.join(minerals)}",
+        highlight_label=f"member of {alliance}",
+        where="--out",
+    )
+    return result.path, minerals
+
+
 def build_report(kg: KnowledgeGraph, alliance: str, out_dir: Path) -> ReportResult:
     """Compute the main job's analyses and write ``report.html`` (plus JSON data) to ``out_dir``."""
     out_dir = Path(out_dir)
@@ -123,6 +167,7 @@ def build_report(kg: KnowledgeGraph, alliance: str, out_dir: Path) -> ReportResu
     used = sorted({s for lst in current["sources"] for s in lst})
     bans = kg.scenario({"imposer": "CHN", "kinds": ["export_control"], "alliance": alliance})
 
+    network, chains = network_view(kg, alliance, members, out_dir)
     via = pd.Series(members.via).value_counts()
     via_text = ", ".join(f"{n} via {html.escape(k)}" for k, n in via.items())
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -205,6 +250,15 @@ def build_report(kg: KnowledgeGraph, alliance: str, out_dir: Path) -> ReportResu
             ),
             ["instrument", "name", "status", "targets", "cuts"],
         ),
+        "<h2>The most concentrated chains as a network</h2>",
+        f"<p class='note'>The {len(chains)} chains (minerals with data at two stages or more) whose most concentrated stage has the highest HHI: "
+        f"{html.escape(', '.join(chains))}. Their producers in the latest groups, the firms and facilities active "
+        "in them, the instruments covering them and their end uses. Node colour: label; size: share of world output "
+        f"at the stage chosen on the left; members of <code>{html.escape(alliance)}</code> ringed in black. "
+        "Click a node or a relationship for its properties and source; search and filter on the left. "
+        "<a href='network.html'>Open it in its own window</a>.</p>",
+        f"<iframe title='network view of the most concentrated chains' style='width:100%;height:720px;"
+        f'border:1px solid #ddd\' srcdoc="{html.escape(network.read_text(encoding="utf-8"), quote=True)}"></iframe>',
         "<h2>Top producers</h2>",
         f"<img alt='top producers, mining' src='{top_producers_chart(current, 'mining')}'>",
         f"<img alt='top producers, refining' src='{top_producers_chart(current, 'refining')}'>"
@@ -243,4 +297,4 @@ def build_report(kg: KnowledgeGraph, alliance: str, out_dir: Path) -> ReportResu
     path = write_text(out_dir / "report.html", "\n".join(parts))
     write_text(out_dir / "coverage.json", json.dumps(present.records(cov, list(cov.columns)), indent=2))
     write_text(out_dir / "chokepoints.json", json.dumps(present.records(chokes, list(chokes.columns)), indent=2))
-    return ReportResult(path, members, chokes, cov, matrix)
+    return ReportResult(path, members, chokes, cov, matrix, network, tuple(chains))

@@ -15,7 +15,17 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-__all__ = ["DATA_DIR", "DEFAULT_ROOT", "LAUNCHER_DIR", "ONTOLOGY_DIR", "ONTOLOGY_FILE", "QUERY_DIR", "SHAPES_FILE"]
+__all__ = [
+    "DATA_DIR",
+    "DEFAULT_ROOT",
+    "LAUNCHER_DIR",
+    "ONTOLOGY_DIR",
+    "ONTOLOGY_FILE",
+    "QUERY_DIR",
+    "SHAPES_FILE",
+    "VENDOR_DIR",
+    "VIEW_DIR",
+]
 
 
 def _data_dir() -> Path:
@@ -34,3 +44,7 @@ DEFAULT_ROOT = DATA_DIR / "loaders"
 """The shipped sources: one folder per source with a ``manifest.yaml`` (``--root`` replaces it)."""
 QUERY_DIR = DATA_DIR / "queries"
 LAUNCHER_DIR = DATA_DIR / "neo4j-launcher"
+VENDOR_DIR = DATA_DIR / "vendor"
+"""Third-party files shipped inside the package, one folder each with its licence and ``VENDOR.json``."""
+VIEW_DIR = DATA_DIR / "view"
+"""The HTML network view's template, script and style (:mod:`minerals_kg.export.html`)."""

@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..contract import Table, make_table
 from ..errors import InvalidArgument
+from ..model import period_end, period_start
 
 __all__ = [
     "ACTIVE_ROLES",
@@ -36,6 +37,7 @@ __all__ = [
     "AllianceMembers",
     "chain_coverage",
     "coverage",
+    "membership_active",
     "resolve_members",
 ]
 
@@ -124,7 +126,7 @@ class AllianceData:
         return sorted(n for n, label in self.labels.items() if label in ("Organisation", "Event"))
 
 
-def _active(since: object, until: object, as_of: dt.date) -> bool:
+def membership_active(since: object, until: object, as_of: dt.date) -> bool:
     """Active on ``as_of`` if since <= as_of <= until; ``until`` is the last day of membership.
 
     The graph stores a partial source date as the first day of its period for ``since`` and the last
@@ -132,9 +134,15 @@ def _active(since: object, until: object, as_of: dt.date) -> bool:
     is 30 June. An empty date is open-ended. The Cypher fragment ``members`` compares the same dates.
 
     >>> d = dt.date
-    >>> _active(d(2024, 3, 1), d(2026, 6, 30), d(2026, 6, 30)), _active(d(2024, 3, 1), None, d(2024, 2, 29))
+    >>> membership_active(d(2024, 3, 1), d(2026, 6, 30), d(2026, 6, 30)), membership_active(d(2024, 3, 1), None, d(2024, 2, 29))
     (True, False)
+    >>> membership_active("2024-03", "2026-06", d(2026, 6, 30))   # source text widens the same way
+    True
     """
+    if isinstance(since, str):
+        since = period_start(since)
+    if isinstance(until, str):
+        until = period_end(until)
     if isinstance(since, dt.date) and since > as_of:
         return False
     return not (isinstance(until, dt.date) and until < as_of)
@@ -202,7 +210,7 @@ def resolve_members(
             return
         for row in rows.itertuples(index=False):
             contested = row.contested is not pd.NA and bool(row.contested)
-            if row.role not in ACTIVE_ROLES or contested or not _active(row.since, row.until, as_of):
+            if row.role not in ACTIVE_ROLES or contested or not membership_active(row.since, row.until, as_of):
                 continue
             if row.member_label == "Country":
                 via.setdefault(row.member, path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from ...errors import InvalidArgument, MineralsKGError
@@ -54,6 +55,21 @@ def check_uri(uri: str, where: str = "NEO4J_URI") -> str:
     if not parts.hostname or (port is not None and not 0 < port < 65536):
         raise InvalidArgument(where, "a URI with a host and a port in 1-65535", repr(uri))
     return uri
+
+
+def native(value: Any) -> Any:
+    """Driver values as Python's: Neo4j temporal values (``neo4j.time.Date``, ...) as ``datetime`` ones.
+
+    >>> import neo4j.time
+    >>> native({"d": [neo4j.time.Date(2026, 2, 4)], "n": 1})
+    {'d': [datetime.date(2026, 2, 4)], 'n': 1}
+    """
+    if isinstance(value, dict):
+        return {k: native(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [native(v) for v in value]
+    to_native = getattr(value, "to_native", None)
+    return to_native() if callable(to_native) else value
 
 
 class Neo4jError(MineralsKGError):

@@ -37,8 +37,7 @@ from ...errors import InvalidArgument, MineralsKGError, shorten
 from ...inputs import Vocabulary, check_fraction, check_int, check_number, choose, describe_options, parse_date
 from ...model import InstrumentKind, Stage
 from ...resources import QUERY_DIR
-from .config import Neo4jError, first_line
-from .reader import native
+from .config import Neo4jError, first_line, native
 
 __all__ = [
     "BASE_TYPES",

@@ -10,25 +10,17 @@ same counts and properties.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ...checks import load_dataset
-from ...elements import GraphElements, graph_elements
+from ...elements import GraphElements, fact_id, graph_elements
 from ...ontology import Ontology, load_ontology
 from ...resources import DEFAULT_ROOT
 from .config import Neo4jError, Neo4jSettings, first_line
 from .schema import apply_schema
-
-
-def fact_id(start: str, rel: str, end: str, props: dict[str, Any]) -> str:
-    payload = json.dumps([start, rel, end, props], sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
 
 
 @dataclass

@@ -13,8 +13,10 @@ import networkx as nx
 import pandas as pd
 
 from ...contract import TABLES
+from ...errors import InvalidArgument, shorten
 from ...ontology import load_ontology
-from .config import Neo4jError, Neo4jSettings
+from .config import Neo4jError, Neo4jSettings, first_line, native
+from .library import query_type
 from .schema import check_version, server_version
 
 __all__ = ["Neo4jReader", "connect", "native"]
@@ -88,21 +90,6 @@ ALL_RELS = (
 )
 
 
-def native(value: Any) -> Any:
-    """Driver values as Python's: Neo4j temporal values (``neo4j.time.Date``, ...) as ``datetime`` ones.
-
-    >>> import neo4j.time
-    >>> native({"d": [neo4j.time.Date(2026, 2, 4)], "n": 1})
-    {'d': [datetime.date(2026, 2, 4)], 'n': 1}
-    """
-    if isinstance(value, dict):
-        return {k: native(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [native(v) for v in value]
-    to_native = getattr(value, "to_native", None)
-    return to_native() if callable(to_native) else value
-
-
 def _primary(labels: list[str]) -> str:
     top = load_ontology().labels
     return next((label for label in labels if label in top), labels[0])
@@ -152,6 +139,71 @@ class Neo4jReader:
             g.add_edge(r["start"], r["end"], type=r["type"], **r["props"])
         return g
 
+    def elements_of(self, text: str, where: str = "cypher") -> tuple[set[str], set[str]]:
+        """The node ids and relationship fact ids a read-only query returns (as nodes, relationships or paths).
+
+        The server judges whether the query writes (``EXPLAIN`` query type): anything but ``r`` is
+        refused, and the query runs in a read-only transaction besides. Values nested in lists and
+        maps count too.
+        """
+        import neo4j
+        import neo4j.exceptions as nxe
+        from neo4j.graph import Node, Path, Relationship
+
+        node_ids: set[str] = set()
+        rel_ids: set[str] = set()
+
+        def collect(value: Any) -> None:
+            if isinstance(value, Node):
+                node_ids.add(value.element_id)
+            elif isinstance(value, Relationship):
+                rel_ids.add(value.element_id)
+            elif isinstance(value, Path):
+                node_ids.update(n.element_id for n in value.nodes)
+                rel_ids.update(r.element_id for r in value.relationships)
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    collect(item)
+            elif isinstance(value, dict):
+                for item in value.values():
+                    collect(item)
+
+        def run(tx: Any) -> tuple[list[dict], list[dict]]:
+            for record in tx.run(text):
+                for value in record.values():
+                    collect(value)
+            nodes = tx.run("MATCH (n) WHERE elementId(n) IN $ids RETURN n.id AS id", ids=sorted(node_ids)).data()
+            rels = tx.run(
+                "MATCH (a)-[r]->(b) WHERE elementId(r) IN $ids RETURN a.id AS a, b.id AS b, r.fact_id AS fact_id",
+                ids=sorted(rel_ids),
+            ).data()
+            return nodes, rels
+
+        if not isinstance(text, str) or not text.strip():
+            raise InvalidArgument(where, "a Cypher query that returns nodes, relationships or paths", shorten(text))
+        try:
+            with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+                kind = query_type(session, text, {})
+                if kind != "r":
+                    raise InvalidArgument(
+                        where, f"a read-only query (the server classes this one as '{kind}')", shorten(text)
+                    )
+                nodes, rels = session.execute_read(run)
+        except nxe.ClientError as exc:
+            raise InvalidArgument(
+                where, "a Cypher query the server accepts", f"{shorten(text)} ({exc.code}: {first_line(exc)})"
+            ) from None
+        except (nxe.ServiceUnavailable, nxe.SessionExpired, OSError) as exc:
+            raise Neo4jError(f"cannot reach Neo4j at {self.uri}: {type(exc).__name__}") from exc
+        found_nodes = {r["id"] for r in nodes if r["id"] is not None}
+        found_rels = {r["fact_id"] for r in rels if r["fact_id"] is not None}
+        found_nodes |= {end for r in rels for end in (r["a"], r["b"]) if end is not None}
+        if not found_nodes:
+            raise InvalidArgument(
+                where, "a query that returns nodes, relationships or paths of the graph", f"{shorten(text)} (none)"
+            )
+        return found_nodes, found_rels
+
     def close(self) -> None:
         self.driver.close()
 
@@ -172,7 +224,11 @@ def connect(settings: Neo4jSettings) -> Neo4jReader:
         ) from exc
     except (nxe.ServiceUnavailable, OSError) as exc:
         driver.close()
-        raise Neo4jError(f"cannot reach Neo4j at {settings.safe_uri}: {type(exc).__name__}") from exc
+        raise Neo4jError(
+            f"cannot reach Neo4j at {settings.safe_uri}: expected a server answering there"
+            f"{f' ({settings.origin})' if settings.origin else ''}; start one with `minerals-kg neo4j start` "
+            f"or set NEO4J_URI, got {type(exc).__name__}"
+        ) from exc
     except BaseException:
         driver.close()
         raise
