@@ -547,6 +547,8 @@ def export(
         + (f" ({len(result.files)} files)" if len(result.files) > 1 else ""),
         markup=False,
     )
+    if kg.backend == "neo4j":
+        _say_server(kg.server)
 
 
 # --- Neo4j ---------------------------------------------------------------------------------------
@@ -623,20 +625,17 @@ def _settings(uri: str | None) -> Any:
     return Neo4jSettings.from_env(uri)
 
 
-def _say_server(settings: Any) -> None:
-    """Which server a command talks to, on stderr, once it answered (a failure stays one error line)."""
-    err.print(f"using {settings.describe()}", markup=False, style="dim")
+def _say_server(description: str) -> None:
+    """Which server a command talked to, on stderr, once it succeeded (a failure stays one error line)."""
+    err.print(f"used {description}", markup=False, style="dim")
 
 
 def _connect(uri: str | None) -> Any:
-    """A KnowledgeGraph on the configured server, after saying which one."""
+    """A KnowledgeGraph on the configured server (``kg.server`` says which)."""
     from .api import KnowledgeGraph
     from .backends.neo4j.reader import connect
 
-    settings = _settings(uri)
-    kg = KnowledgeGraph(connect(settings))
-    _say_server(settings)
-    return kg
+    return KnowledgeGraph(connect(_settings(uri)))
 
 
 @app.command()
@@ -672,7 +671,7 @@ def shell(
     from .backends.neo4j.reader import connect
 
     connect(settings).close()  # an unreachable server or a wrong password: one line, before cypher-shell
-    _say_server(settings)
+    err.print(f"cypher-shell on {settings.describe()}", markup=False, style="dim")
     env = {**os.environ, "NEO4J_PASSWORD": settings.password}
     rc = subprocess.run(server.cypher_shell_command(settings, *args), env=env).returncode
     if rc:
@@ -700,7 +699,7 @@ def schema(
     settings = _settings(uri)
     with settings.driver() as driver:
         diff = apply_schema(driver, settings.database, prune=prune)
-    _say_server(settings)
+    _say_server(settings.describe())
     out.print(
         f"present: {len(diff.present)}; created: {', '.join(i.name for i in diff.missing) or 'none'}; "
         f"{'dropped' if prune else 'not in the ontology (use --prune to drop)'}: {', '.join(diff.extra) or 'none'}",
@@ -724,7 +723,7 @@ def load(
         raise InvalidArgument("--root", "a folder of source folders (each with a manifest.yaml)", repr(str(root)))
     settings = _settings(uri)
     report = load_graph(settings, root, wipe=wipe, batch_size=batch_size, progress=sys.stderr.isatty())
-    _say_server(settings)
+    _say_server(settings.describe())
     out.print(
         f"loaded {report.nodes_written} nodes and {report.relationships_written} relationships into "
         f"{settings.safe_uri} in {report.seconds:.1f}s (schema created: {len(report.schema_created)}; "
@@ -772,7 +771,9 @@ def query(
     spec.bind(params)  # types, dates, vocabularies: before any connection (ids are checked on the server's graph)
     with _connect(uri) as kg:
         df = kg.query(name, write=write, **params)
+        server = kg.server
     _render(df, fmt, list(df.columns), list(df.columns), f"{name}")
+    _say_server(server)
 
 
 # --- errors ------------------------------------------------------------------------------------

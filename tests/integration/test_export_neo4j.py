@@ -140,9 +140,13 @@ def test_the_neo4j_admin_files_import_into_a_fresh_database_equal_to_the_loaded_
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "IMPORT DONE" in result.stdout + result.stderr
-    (home / "conf" / "neo4j.conf").unlink()  # the launcher reads <home>/neo4j.conf only; none is needed
+    # the local server writes its own <home>/conf/neo4j.conf and serves the imported database
     monkeypatch.setenv("NEO4J_PASSWORD", neo4j_settings.password)
-    uri = server.start(port=_free_port(), home=home)
+    bolt, http = _free_port(), _free_port()
+    while http == bolt:
+        http = _free_port()
+    uri = server.start(server.ServerOptions(bolt_port=bolt, http_port=http), home=home).uri
+    assert uri is not None
     try:
         with Neo4jSettings(uri=uri, password=neo4j_settings.password).driver() as imported:
             assert dump(imported) == dump(loaded)

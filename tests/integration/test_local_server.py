@@ -76,7 +76,7 @@ def test_load_query_and_open_reach_the_started_server_without_neo4j_uri(started,
     assert "local server of `minerals-kg neo4j start`" in loaded.stderr
     queried = cli("query", "dominant_producers", "--format", "csv", env=env)
     assert queried.returncode == 0 and "CHN,gallium,refining" in queried.stdout
-    assert f"using Neo4j at bolt://127.0.0.1:{started['bolt']}, database neo4j" in queried.stderr
+    assert f"used Neo4j at bolt://127.0.0.1:{started['bolt']}, database neo4j" in queried.stderr
     import minerals_kg
 
     for key in ("NEO4J_URI", "NEO4J_PORT"):
