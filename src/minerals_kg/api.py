@@ -70,6 +70,7 @@ class KnowledgeGraph:
         self._conc_cache: dict[str, pd.DataFrame] = {}
         self._control_cache: tuple[pd.DataFrame, pd.DataFrame] | None = None
         self._alliance_data: AllianceData | None = None
+        self._groups: list | None = None
 
     # -- the graph and its tables ---------------------------------------------------------------
     @property
@@ -699,6 +700,14 @@ class KnowledgeGraph:
         scope = f" for {mineral}" if mineral else ""
         return choose(importer, known, where, f"an importer with import data{scope} (ISO-3 or an organisation id)")
 
+    def _import_groups(self) -> list:
+        """The groups of the ``imports`` table (built once; see :func:`~minerals_kg.analysis.flows.import_groups`)."""
+        from .analysis.flows import import_groups
+
+        if self._groups is None:
+            self._groups = import_groups(self.table("imports"))
+        return self._groups
+
     def _members_of(self) -> dict[str, frozenset[str]]:
         """Organisation importers -> their member countries as of the end of their latest import period."""
         imports = self.table("imports")
@@ -751,6 +760,7 @@ class KnowledgeGraph:
             edition=edition,
             year=year,
             source=source,
+            groups=self._import_groups(),
         )
 
     def import_coverage(

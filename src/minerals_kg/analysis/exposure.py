@@ -16,7 +16,7 @@ import pandas as pd
 from ..contract import Table, make_table
 from ..errors import InvalidArgument
 from .coverage import CHINA, CRMA_SINGLE_COUNTRY_BENCHMARK
-from .flows import Chain, ImportGroup, choose_group, follow, import_groups, route_shares
+from .flows import Chain, ImportGroup, choose_group, follow, hitting, import_groups, route_shares
 
 __all__ = [
     "EXPOSURE_ORIGINS",
@@ -169,7 +169,8 @@ def importer_chain(
         When the importer has no group with shares for the mineral under the pins given.
     """
     groups = import_groups(imports) if groups is None else groups
-    root = choose_group(groups, importer, mineral, stage=stage, form=form, edition=edition, year=year, source=source)
+    mine = [g for g in groups if g.importer == importer and g.mineral == mineral]
+    root = choose_group(mine, importer, mineral, stage=stage, form=form, edition=edition, year=year, source=source)
     if root is None:
         have = sorted(
             {
@@ -206,6 +207,7 @@ def exposure(
     year: int | None = None,
     source: str | None = None,
     china: str = CHINA,
+    groups: list[ImportGroup] | None = None,
 ) -> Exposure:
     """Direct suppliers, ultimate origins, China dependence and unknowns of one importer and mineral.
 
@@ -223,6 +225,8 @@ def exposure(
         picks (latest period, then latest edition).
     china : str
         The country whose direct and indirect share is measured.
+    groups : list of ImportGroup, optional
+        The groups of ``imports`` (:func:`~minerals_kg.analysis.flows.import_groups`), when already built.
 
     Returns
     -------
@@ -265,6 +269,7 @@ def exposure(
         edition=edition,
         year=year,
         source=source,
+        groups=groups,
     )
     g = chain.group
     direct = dict(g.shares)
@@ -285,7 +290,8 @@ def exposure(
             }
         )
     china_direct = direct.get(china, 0.0) if importer != china else 0.0
-    china_total = chain.share_through(china) if importer != china else 0.0
+    through = hitting(chain.transitions, lambda st: st.partition(":")[2] == china and not st.startswith("cut:"))
+    china_total = through.get(f"node:{importer}", 0.0) if importer != china else 0.0
     china_total = max(china_total, china_direct)
     unknown = sum(kinds.get(k, 0.0) for k in ("unknown_other", "unknown_missing", "unknown_supplier", "unknown_cycle"))
     unknown_not_china = _unknown_outside(chain, china)
@@ -326,7 +332,7 @@ def exposure(
                 "quantity": r.get("quantity"),
                 "unit": r.get("unit"),
                 "upstream": upstream_of.get(e, "unknown_other" if e == "other_countries" else None),
-                "china_through": _china_via(chain, e, china),
+                "china_through": _china_via(chain, e, china, through),
                 "confidence": r.get("confidence"),
             }
         )
@@ -359,47 +365,22 @@ def _upstream(chain: Chain) -> dict[str, str]:
     return out
 
 
-def _china_via(chain: Chain, exporter: str, china: str) -> float:
+def _china_via(chain: Chain, exporter: str, china: str, through: dict[str, float]) -> float:
     """Share of the importer's supply bought from ``exporter`` that passes or ends in China."""
-    if exporter == china:
-        return chain.group.shares.get(exporter, 0.0)
-    state = f"node:{exporter}"
     root_out = chain.transitions[f"node:{chain.root}"]
-    if state not in root_out:
-        return 0.0
-    sub = Chain(
-        exporter,
-        chain.mineral,
-        chain.groups.get(exporter, chain.group),
-        chain.groups,
-        chain.domestic,
-        chain.transitions,
-        {},
-        {},
-        {},
-    )
-    return root_out[state] * sub.share_through(china)
+    if exporter == china:
+        return sum(p for t, p in root_out.items() if t.partition(":")[2] == china)
+    return sum(p for t, p in root_out.items() if t == f"node:{exporter}") * through.get(f"node:{exporter}", 0.0)
 
 
 def _unknown_outside(chain: Chain, china: str) -> float:
     """Share ending in an unknown state without passing China first (the rest of the China upper bound)."""
-    from .flows import _solve
-
-    transitions: dict[str, dict[str, float]] = {}
-    for state, out in chain.transitions.items():
-        if state == f"node:{china}":
-            transitions[state] = {"china": 1.0}
-            continue
-        new: dict[str, float] = {}
-        for target, p in out.items():
-            kind, _, rest = target.partition(":")
-            key = "china" if rest == china else ("unknown" if kind.startswith("unknown") else "known")
-            if kind == "node" and rest != china:
-                key = target
-            new[key] = new.get(key, 0.0) + p
-        transitions[state] = new
-    _, absorbed = _solve(transitions, f"node:{chain.root}")
-    return absorbed.get("unknown", 0.0)
+    h = hitting(
+        chain.transitions,
+        lambda s: s.startswith("unknown") and not s.endswith(f":{china}"),
+        lambda s: s.partition(":")[2] == china,
+    )
+    return h.get(f"node:{chain.root}", 0.0)
 
 
 def import_coverage(

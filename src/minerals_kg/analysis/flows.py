@@ -275,15 +275,26 @@ def _producers(production: pd.DataFrame, mineral: str) -> set[str]:
     return set(p.loc[positive, "country"])
 
 
-def _reliance(import_reliance: pd.DataFrame, country: str, mineral: str, group: ImportGroup) -> float | None:
+def _reliance_index(import_reliance: pd.DataFrame, mineral: str) -> dict[str, list[dict[str, Any]]]:
+    """Country -> its usable net import reliance facts for the mineral, oldest year first."""
     if import_reliance.empty:
+        return {}
+    r = import_reliance[
+        (import_reliance["mineral"] == mineral)
+        & import_reliance["bound"].isin(["exact", "greater_than", "less_than", "net_exporter"])
+    ]
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in r.sort_values("year", kind="stable").to_dict("records"):
+        out.setdefault(row["importer"], []).append(row)
+    return out
+
+
+def _reliance(facts: list[dict[str, Any]], group: ImportGroup) -> float | None:
+    """The reliance of the group's edition if there is one, else the latest year's."""
+    if not facts:
         return None
-    r = import_reliance[(import_reliance["importer"] == country) & (import_reliance["mineral"] == mineral)]
-    r = r[r["bound"].isin(["exact", "greater_than", "less_than", "net_exporter"])]
-    if r.empty:
-        return None
-    same = r[r["edition"] == group.edition] if group.edition else r.iloc[0:0]
-    pick = (same if not same.empty else r).sort_values("year").iloc[-1]
+    same = [f for f in facts if group.edition and f.get("edition") == group.edition]
+    pick = (same or facts)[-1]
     if pick["bound"] == "net_exporter":
         return 0.0
     return float(pick["reliance"])
@@ -350,25 +361,37 @@ def follow(
     cut = cut or {}
     mineral = root_group.mineral
     producers = _producers(production, mineral)
+    reliance_of = _reliance_index(import_reliance, mineral)
+    by_country: dict[str, list[ImportGroup]] = {}
+    for grp in groups:
+        if grp.mineral == mineral:
+            by_country.setdefault(grp.importer, []).append(grp)
     chosen: dict[str, ImportGroup | None] = {root_group.importer: root_group}
     domestic: dict[str, float] = {root_group.importer: 0.0}
+    unknown_domestic: set[str] = set()
     notes: dict[str, str] = {}
 
     def mix_of(country: str) -> tuple[ImportGroup | None, float | None]:
         """The country's group and domestic share, or (group or None, None) when it cannot be followed."""
         if country not in chosen:
             chosen[country] = choose_group(
-                groups, country, mineral, not_after=root_group.year_to, prefer_stage=root_group.stage
+                by_country.get(country, []),
+                country,
+                mineral,
+                not_after=root_group.year_to,
+                prefer_stage=root_group.stage,
             )
         g = chosen[country]
         if g is None:
             return None, None
         if country in domestic:
             return g, domestic[country]
+        if country in unknown_domestic:
+            return g, None
         if g.share_basis == "sourcing":
             dom: float | None = 0.0  # its domestic supply is among the group's rows
         else:
-            reliance = _reliance(import_reliance, country, mineral, g)
+            reliance = _reliance(reliance_of.get(country, []), g)
             if reliance is not None:
                 dom = max(0.0, 1.0 - reliance)
             elif country not in producers:
@@ -377,6 +400,8 @@ def follow(
                 dom = None
         if dom is not None:
             domestic[country] = dom
+        else:
+            unknown_domestic.add(country)
         return g, dom
 
     transitions: dict[str, dict[str, float]] = {}
@@ -483,31 +508,51 @@ def _solve(transitions: dict[str, dict[str, float]], root: str) -> tuple[dict[st
     )
 
 
+def hitting(
+    transitions: dict[str, dict[str, float]], hit: Callable[[str], bool], stop: Callable[[str], bool] = lambda s: False
+) -> dict[str, float]:
+    """For every transient state, the probability of reaching a state for which ``hit`` is true before
+    one for which ``stop`` is true (both end the walk). One linear solve for all starting states."""
+    transient = sorted(s for s in transitions if not hit(s) and not stop(s))
+    index = {s: i for i, s in enumerate(transient)}
+    n = len(transient)
+    q = np.zeros((n, n))
+    b = np.zeros(n)
+    for s in transient:
+        for t, p in transitions[s].items():
+            if hit(t):
+                b[index[s]] += p
+            elif t in index:
+                q[index[s], index[t]] += p
+    h = np.linalg.solve(np.eye(n) - q, b) if n else np.zeros(0)
+    out = {s: float(h[i]) for s, i in index.items()}
+    out.update({s: 1.0 for s in transitions if hit(s)})
+    out.update({s: 0.0 for s in transitions if stop(s) and not hit(s)})
+    return out
+
+
+def _names(state: str, country: str) -> bool:
+    kind, _, rest = state.partition(":")
+    return rest == country and kind in ("node", "origin", "assumed", "unknown_supplier")
+
+
 def _through(chain: Chain, country: str) -> float:
     """Probability that the supply passes through or ends in ``country`` after leaving the importer."""
-    transitions: dict[str, dict[str, float]] = {}
-    for state, out in chain.transitions.items():
-        if state == f"node:{country}" and country != chain.root:
-            continue  # reaching it ends the walk
-        new: dict[str, float] = {}
-        for target, p in out.items():
-            kind, _, rest = target.partition(":")
-            hit = rest == country and kind in ("node", "origin", "assumed", "unknown_supplier")
-            key = "absorb" if hit else target
-            new[key] = new.get(key, 0.0) + p
-        transitions[state] = new
-    _, absorbed = _solve(transitions, f"node:{chain.root}")
-    return absorbed.get("absorb", 0.0)
+    root = f"node:{chain.root}"
+    transitions = dict(chain.transitions)
+    if country == chain.root:  # the importer's own domestic rows (sourcing) are the only way to 'reach' it
+        return sum(p for t, p in transitions[root].items() if t == f"origin:{country}")
+    return hitting(transitions, lambda s: _names(s, country)).get(root, 0.0)
 
 
-def route_shares(chain: Chain, *, max_depth: int = 8, min_share: float = 1e-6) -> list[dict[str, Any]]:
+def route_shares(chain: Chain, *, max_depth: int = 6, min_share: float = 1e-4) -> list[dict[str, Any]]:
     """The routes the supply takes, origin first, with their shares (paths of the chain).
 
     Each route is a list of countries from where it ends upstream (an origin, an assumed origin, an
     unknown supplier; or nothing for the residual) down to the importer, and the share of the
     importer's supply that takes it. Routes through a re-export cycle are cut after ``max_depth``
-    hops, and routes below ``min_share`` are dropped, so the listed shares may sum to a little
-    less than 1.
+    hops, and routes below ``min_share`` (0.01 % of the supply by default) are dropped, so the listed
+    shares may sum to a little less than 1.
     """
     out: list[dict[str, Any]] = []
 

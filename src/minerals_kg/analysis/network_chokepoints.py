@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import networkx as nx
@@ -314,34 +315,47 @@ def flow_chokepoints(chain: Chain, *, demand: str, members: frozenset[str] = fro
                     route=[g.nodes[u]["country"], g.nodes[v]["country"]],
                 )
             )
-    losses = removal_impact(g, SUPPLY, "DEMAND", [nodes for c, nodes in sorted(countries.items())])
-    by_country = {g.nodes[r["removed"][0]]["country"]: r for r in losses}
-    ranked = [r for r in losses if r["flow_lost"] > 1e-12]
-    for r in ranked[:top]:
-        country = g.nodes[r["removed"][0]]["country"]
-        rows.append(row("n_1", country, r["flow_lost"], flow_before=r["flow_before"], flow_after=r["flow_after"]))
-    order = [g.nodes[r["removed"][0]]["country"] for r in ranked]
-    for k in range(2, min(top, len(order)) + 1):
-        removed = [n for c in order[:k] for n in countries[c]]
-        (r,) = removal_impact(g, SUPPLY, "DEMAND", [removed])
-        rows.append(
-            row(
-                "n_k",
-                order[k - 1],
-                r["flow_lost"],
-                flow_before=r["flow_before"],
-                flow_after=r["flow_after"],
-                route=order[:k],
-            )
-        )
-    route_losses = []
-    for u, v in routes:
+
+    def through(nodes: list[str]) -> float:
+        return sum(d.get("capacity", 0.0) for n in nodes for _, _, d in g.in_edges(n, data=True))
+
+    def largest_losses(
+        candidates: list[tuple[float, Any]], loss_of: Callable[[Any], float]
+    ) -> list[tuple[Any, float, float]]:
+        """The ``top`` largest exact losses. A candidate never loses more than it carries (its bound), so
+        candidates are tried largest bound first and the search stops once no bound can enter the top."""
+        found: list[tuple[Any, float, float]] = []
+        for bound, item in sorted(candidates, key=lambda t: (-t[0], str(t[1]))):
+            if len(found) >= top and bound < found[top - 1][1] - 1e-12:
+                break
+            after = loss_of(item)
+            found.append((item, total - after, after))
+            found.sort(key=lambda t: (-t[1], str(t[0])))
+        return [f for f in found if f[1] > 1e-12][:top]
+
+    def without_nodes(nodes: list[str]) -> float:
         h2 = g.copy()
-        h2.remove_edge(u, v)
-        after, _ = max_flow(h2, SUPPLY, "DEMAND")
-        route_losses.append(((u, v), total - after, after))
-    route_losses.sort(key=lambda t: (-t[1], t[0]))
-    for (u, v), lost, after in [t for t in route_losses if t[1] > 1e-12][:top]:
+        h2.remove_nodes_from(nodes)
+        return max_flow(h2, SUPPLY, "DEMAND")[0]
+
+    def without_edges(edges: list[tuple[str, str]]) -> float:
+        h2 = g.copy()
+        h2.remove_edges_from(edges)
+        return max_flow(h2, SUPPLY, "DEMAND")[0]
+
+    ranked = largest_losses(
+        [(through(nodes), c) for c, nodes in countries.items()], lambda c: without_nodes(countries[c])
+    )
+    for country, lost, after in ranked:
+        rows.append(row("n_1", str(country), lost, flow_before=total, flow_after=after))
+    order = [str(c) for c, _, _ in ranked]
+    for k in range(2, min(top, len(order)) + 1):
+        after = without_nodes([n for c in order[:k] for n in countries[c]])
+        rows.append(row("n_k", order[k - 1], total - after, flow_before=total, flow_after=after, route=order[:k]))
+    route_losses = largest_losses(
+        [(g.edges[u, v]["capacity"], (u, v)) for u, v in routes], lambda e: without_edges([e])
+    )
+    for (u, v), lost, after in route_losses:
         rows.append(
             row(
                 "n_1_route",
@@ -352,11 +366,9 @@ def flow_chokepoints(chain: Chain, *, demand: str, members: frozenset[str] = fro
                 route=[g.nodes[u]["country"], g.nodes[v]["country"]],
             )
         )
-    biggest = [t[0] for t in route_losses if t[1] > 1e-12]
+    biggest = [t[0] for t in route_losses]
     for k in range(2, min(top, len(biggest)) + 1):
-        h2 = g.copy()
-        h2.remove_edges_from(biggest[:k])
-        after, _ = max_flow(h2, SUPPLY, "DEMAND")
+        after = without_edges(biggest[:k])
         u, v = biggest[k - 1]
         rows.append(
             row(
@@ -368,5 +380,4 @@ def flow_chokepoints(chain: Chain, *, demand: str, members: frozenset[str] = fro
                 route=[f"{g.nodes[a]['country']}>{g.nodes[b]['country']}" for a, b in biggest[:k]],
             )
         )
-    del by_country
     return NETWORK_CHOKEPOINTS.conform(rows)
