@@ -5,7 +5,7 @@ A source folder's manifest lists such a file with its kind (``comtrade``, ``baci
 ``usgs_mcs_release``); :func:`minerals_kg.sources.read_sources` reads it here into the same validated
 records as a curated file (:class:`~minerals_kg.model.ImportFlow`, :class:`~minerals_kg.model.Production`)
 with provenance, and every bad row is one issue with its line and column: nothing is loaded while
-any exists. ``minerals-kg convert`` writes the same records as a curated CSV.
+any exists.
 """
 
 from __future__ import annotations
