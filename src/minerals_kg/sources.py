@@ -192,7 +192,7 @@ def _issues_from(exc: ValidationError, file: str, row: int, model: type[BaseMode
             msg, got = "a value", "empty"
         else:
             value = err.get("input")
-            got = "empty" if value is None else repr(value)
+            got = "empty" if value is None else shorten(value)
         yield Issue(file, row, fld, msg, got)
 
 
