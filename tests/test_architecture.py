@@ -25,6 +25,7 @@ LAYERS = {
     "contract": 2,
     "countries": 3,
     "sources": 3,
+    "formats": 3,
     "inputs": 3,
     "world_shares": 3,
     "rules": 4,

@@ -60,6 +60,9 @@ BAD: dict[str, list[str]] = {
     "--types": ["OWNZ"],
     "--scenario": ["/nonexistent.yaml"],
     "--cypher": ["MATCH p=()-->() RETURN p"],
+    "--importer": ["XXX", "Atlantis"],
+    "--source": ["no_such_source"],
+    "--imports-of": ["XXX"],
 }
 # flags take no value; their negations are fine
 FLAGS = {
@@ -78,6 +81,7 @@ FLAGS = {
 PREFIX = {
     ("query",): ["concentration"],
     ("shell",): ["-f", str(QUERY_DIR / "concentration.cypher")],
+    ("exposure",): ["--importer", "USA", "--mineral", "cobalt"],
     ("export",): ["--format", "graphml", "--out", str(Path(tempfile.gettempdir()) / "minerals-kg-front-door.graphml")],
 }
 
