@@ -200,3 +200,68 @@ def test_flows_are_exact_to_the_documented_resolution_on_shares():
     value, flow = network.max_flow(g, "s", "t")
     assert value == pytest.approx(0.75, abs=2**-28)
     assert sum(flow["s"].values()) == pytest.approx(0.75, abs=4 * 2**-28)
+
+
+# --- the greedy partner choice: one objective vector per round, the same picks ---------------------
+
+
+def recommend_reference(current, members, k):
+    """The greedy pick as first written: one coverage table per candidate and round."""
+    from minerals_kg.analysis.strategy import DEFAULT_EXCLUDED, objective
+
+    pool = sorted({c for shares in current["shares"] for c in shares} - set(members) - set(DEFAULT_EXCLUDED))
+    chosen, value, picks = set(members), objective(current, members), []
+    for _ in range(k):
+        best = None
+        for country in pool:
+            if country in chosen:
+                continue
+            v = objective(current, chosen | {country})
+            if best is None or v > best[1] + 1e-15:
+                best = (country, v)
+        if best is None or best[1] <= value + 1e-15:
+            break
+        chosen.add(best[0])
+        picks.append((best[0], best[1] - value))
+        value = best[1]
+    return picks
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["m1", "m2", "m3"]), st.sampled_from(["mining", "refining"]), shares),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda t: (t[0], t[1]),
+    ),
+    st.sets(st.sampled_from(["AAA", "BBB", "CCC", "DDD", "EEE"])),
+)
+def test_recommend_picks_what_the_one_table_per_candidate_greedy_picks(rows, members):
+    from minerals_kg.analysis.strategy import recommend
+
+    current = pd.DataFrame(
+        [{"mineral": m, "stage": s, "year": 2024, "edition": "E", "shares": sh, "withheld": []} for m, s, sh in rows]
+    )
+    fast = recommend(current, frozenset(members), k=3)
+    expected = recommend_reference(current, frozenset(members), 3)
+    assert list(fast["country"]) == [c for c, _ in expected]
+    assert list(fast["marginal_gain"]) == pytest.approx([g for _, g in expected])
+
+
+@settings(max_examples=100, deadline=None)
+@given(supply_networks(), st.data())
+def test_a_chain_flow_in_closed_form_is_the_max_flow_of_its_subnetwork(net, data):
+    from minerals_kg.analysis.supply import chain_flow, mineral_subnetwork
+
+    g, _ = net
+    for mineral in g.graph["chains"]:
+        sub = mineral_subnetwork(g, mineral)
+        if any(d["kind"] == "end_use" for _, d in sub.nodes(data=True)):
+            continue  # scenarios build the network without end uses
+        own = [n for n in g.graph["mineral_nodes"][mineral] if g.nodes[n]["kind"] == "supplier"]
+        changed = data.draw(st.dictionaries(st.sampled_from(own), st.integers(0, 24).map(lambda k: k / 64)))
+        for n, c in changed.items():
+            sub.edges[next(iter(sub.predecessors(n))), n]["capacity"] = c
+        expected = network_reference.max_flow(sub, SUPPLY, g.graph["demand"])[0]
+        assert chain_flow(g, mineral, changed) == pytest.approx(expected)

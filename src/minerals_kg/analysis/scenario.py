@@ -34,8 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..contract import Table, make_table
 from ..model import InstrumentKind, Stage, period_end, period_start
-from .network import max_flow
-from .supply import SUPPLY, mineral_subnetwork, supply_network
+from .supply import chain_flow, supply_chains
 
 __all__ = [
     "APPLIED",
@@ -326,7 +325,7 @@ def run_scenario(
     as_of: dt.date,
     activities: pd.DataFrame | None = None,
 ) -> ScenarioResult:
-    g = supply_network(current)
+    g = supply_chains(current)  # the network's nodes: flows per mineral are closed-form (chain_flow)
     chains = g.graph["chains"]
     applied, cut, uncertain = cuts_for(scenario, instruments, members, as_of, chains)
     partial, firm_notes = (
@@ -338,16 +337,16 @@ def run_scenario(
         cut.setdefault(key, set())
     stage_rows, mineral_rows = [], []
     for mineral in sorted({m for m, _ in cut}):
-        sub = mineral_subnetwork(g, mineral)
-        sink = sub.graph["demand"]
-        before, _ = max_flow(sub, SUPPLY, sink)
-        after_graph = sub.copy()
+        sub = g  # node attributes; the mineral's own nodes are listed in g.graph["mineral_nodes"]
+        own = g.graph["mineral_nodes"][mineral]
+        before = chain_flow(g, mineral)  # the chain's max-flow (its weakest stage), in closed form
+        capacities: dict[str, float] = {}
         for stage in chains[mineral].stages:
             countries = cut.get((mineral, stage), set())
             firm_loss = partial.get((mineral, stage), {})
             if not countries and not firm_loss:
                 continue
-            suppliers = [n for n, d in sub.nodes(data=True) if d.get("kind") == "supplier" and d["stage"] == stage]
+            suppliers = [n for n in own if sub.nodes[n]["kind"] == "supplier" and sub.nodes[n]["stage"] == stage]
             # share of world output each supplier loses: all of it, or the removed firms' part
             losses = {}
             for n in suppliers:
@@ -383,12 +382,11 @@ def run_scenario(
                     "remaining_suppliers": dict(remaining),
                 }
             )
-            after_graph.remove_nodes_from(lost)
+            capacities.update(dict.fromkeys(lost, 0.0))
             for n, x in losses.items():
                 if n not in lost:  # a partial cut (a firm's part of a country's output)
-                    u = next(iter(after_graph.predecessors(n)))
-                    after_graph.edges[u, n]["capacity"] = sub.nodes[n]["share"] - x
-        after, _ = max_flow(after_graph, SUPPLY, sink)
+                    capacities[n] = sub.nodes[n]["share"] - x
+        after = chain_flow(g, mineral, capacities)
         mineral_rows.append(
             {
                 "mineral": mineral,
@@ -414,19 +412,15 @@ def run_scenario(
         else pd.DataFrame(columns=["end_use", "minerals_cut", "worst_flow_lost_share"])
     )
     member_rows = []
+    lost_at: dict[tuple[str, str], float] = {}  # one look-up per (member, cut), not a scan of every stage row
+    for r in stage_rows:
+        lost_at.setdefault((r["mineral"], r["stage"]), float(r["supply_lost_share"]))
     for rec in applied.to_dict("records"):
         hit = sorted(members) if rec["targets"] == ["all"] else rec["targets"]
         for member in hit:
             for cut_at in rec["cuts"]:
                 mineral, stage = cut_at["mineral"], cut_at["stage"]
-                share_lost = next(
-                    (
-                        float(r["supply_lost_share"])
-                        for r in stage_rows
-                        if r["mineral"] == mineral and r["stage"] == stage
-                    ),
-                    0.0,
-                )
+                share_lost = lost_at.get((mineral, stage), 0.0)
                 member_rows.append(
                     {
                         "member": member,
@@ -437,11 +431,15 @@ def run_scenario(
                     }
                 )
     by_member = pd.DataFrame(member_rows, columns=["member", "mineral", "stage", "instrument", "supply_lost_share"])
-    if not by_member.empty:
-        by_member = (
-            by_member.groupby(["member", "mineral", "stage"])
-            .agg(supply_lost_share=("supply_lost_share", "max"), instruments=("instrument", lambda s: sorted(set(s))))
-            .reset_index()
+    if not by_member.empty:  # per (member, mineral, stage): the largest loss and every instrument behind it
+        grouped: dict[tuple[str, str, str], tuple[float, set[str]]] = {}
+        for r in member_rows:
+            group = (r["member"], r["mineral"], r["stage"])
+            share, names = grouped.get(group, (r["supply_lost_share"], set()))
+            grouped[group] = (max(share, r["supply_lost_share"]), names | {r["instrument"]})
+        by_member = pd.DataFrame(
+            [(*group, share, sorted(names)) for group, (share, names) in sorted(grouped.items())],
+            columns=["member", "mineral", "stage", "supply_lost_share", "instruments"],
         )
     return ScenarioResult(
         scenario,
