@@ -8,8 +8,8 @@ rules (references, duplicates, dates, share sums) live in :mod:`minerals_kg.vali
 from __future__ import annotations
 
 import csv
+import re
 import typing
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,22 +169,22 @@ CSV_MAX_BYTES = 50_000_000
 """A curated CSV file is small; larger files (trade data) go through the streaming trade loaders."""
 
 
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+"""Unicode's control characters (category Cc: U+0000-U+001F and U+007F-U+009F) but the tab."""
+_SURROGATE = re.compile("[\udc80-\udcff]")
+"""The lone surrogates ``errors="surrogateescape"`` leaves for bytes that are not UTF-8."""
+
+
 def _control_character(text: str) -> int | None:
     """Position of the first control character (NUL, escape, ...) in a cell, if any."""
-    for i, ch in enumerate(text):
-        if ch in "\t":
-            continue
-        if unicodedata.category(ch) == "Cc":
-            return i
-    return None
+    found = _CONTROL.search(text)
+    return found.start() if found else None
 
 
 def _undecodable(text: str) -> int | None:
     """The first byte a file could not decode as UTF-8 (kept as a lone surrogate), if any."""
-    for ch in text:
-        if "\udc80" <= ch <= "\udcff":
-            return ord(ch) - 0xDC00
-    return None
+    found = _SURROGATE.search(text)
+    return ord(found.group()) - 0xDC00 if found else None
 
 
 def read_csv(
@@ -246,6 +246,7 @@ def read_csv(
         data.unreadable_kinds.add(model.file_kind)
         return out
     country_column = COUNTRY_NAME_COLUMNS.get(model)
+    list_columns = {col for col in header if _is_list_field(model, col)}  # once per file, not per cell
     rows = 0
     for row, line in enumerate(lines[1:], start=2):
         if not line.strip():
@@ -265,15 +266,16 @@ def read_csv(
             continue
         values: dict[str, object] = {}
         control = None
+        checked = _CONTROL.search(line) is not None  # most lines have none: look cell by cell only then
         for col, cell in zip(header, cells, strict=True):
-            position = _control_character(cell)
+            position = _control_character(cell) if checked else None
             if position is not None:
                 control = (col, position, cell[position])
                 break
             cell = cell.strip()
             if cell == "":
                 continue
-            values[col] = tuple(p.strip() for p in cell.split(";") if p.strip()) if _is_list_field(model, col) else cell
+            values[col] = tuple(p.strip() for p in cell.split(";") if p.strip()) if col in list_columns else cell
         if control is not None:
             col, position, ch = control
             data.issues.append(

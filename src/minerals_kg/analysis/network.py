@@ -113,12 +113,9 @@ def max_flow(g: nx.DiGraph, source: str, sink: str) -> tuple[float, dict]:
         assert solution.flow is not None
         flow[inside] = solution.flow
         value += cut_value(net.cap_values, inside[solution.crossing].tolist())
-    values = flow.tolist()
-    out, e = {}, 0
-    for u, nbrs in g.succ.items():
-        k = len(nbrs)
-        out[u] = dict(zip(nbrs, values[e : e + k]))
-        e += k
+    values, bounds = flow.tolist(), net.offsets.tolist()
+    # networkx's flow dictionary, in the arrays' order (networkx's own adjacency, read only)
+    out = {u: dict(zip(nbrs, values[a:b])) for (u, nbrs), a, b in zip(g._succ.items(), bounds, bounds[1:])}
     return value, out
 
 
@@ -230,13 +227,15 @@ def minimum_supplier_cut(
         return 0.0, []
     if _direct(net, s, t):  # a structural path: source -> sink
         raise nx.NetworkXUnbounded("Infinite capacity path, flow unbounded above.")
-    costs: list[Any] = [INF] * net.n
-    for i in np.flatnonzero(net.supplier).tolist():
-        if i in (s, t):
-            continue
-        node = net.nodes[i]
-        costs[i] = 1 if weight is None else sum(d.get(weight, INF) for _, _, d in g.in_edges(node, data=True))
-    cost = np.array(costs, dtype=np.float64)
+    cuttable = net.supplier.copy()
+    cuttable[[s, t]] = False
+    if weight is None:  # each supplier costs 1
+        cost = np.where(cuttable, 1.0, INF)
+    else:
+        costs: list[Any] = [INF] * net.n
+        for i in np.flatnonzero(cuttable).tolist():
+            costs[i] = sum(d.get(weight, INF) for _, _, d in g.in_edges(net.nodes[i], data=True))
+        cost = np.array(costs, dtype=np.float64)
     parts = net.components(s, t)
     inner = np.flatnonzero(parts.label >= 0)
     n, inside = net.n, np.flatnonzero(parts.edge_label >= 0)
@@ -249,7 +248,7 @@ def minimum_supplier_cut(
     solution = solve(2 * n, src, dst, cap, s + n, t, group=group)
     sink_side = solution.sink_side
     cut = inner[~sink_side[inner] & sink_side[inner + n]].tolist()
-    value = sum((costs[i] for i in cut), 0)
+    value = len(cut) if weight is None else sum((costs[i] for i in cut), 0)
     if value == INF:
         return INF, []
     return value, sorted(net.nodes[i] for i in cut)

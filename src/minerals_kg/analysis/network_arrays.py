@@ -44,6 +44,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import chain as chained
+from operator import methodcaller
 from typing import Any
 
 import networkx as nx
@@ -140,17 +142,19 @@ class Component:
 def arrays_of(g: nx.DiGraph, capacity: str = "capacity") -> ArrayNetwork:
     """The arrays of a networkx ``DiGraph`` (edges in the graph's own order, grouped by tail)."""
     nodes = list(g)
-    index = {n: i for i, n in enumerate(nodes)}
-    # networkx's own dicts (read only): its public views cost a Python call per item
+    index = dict(zip(nodes, range(len(nodes))))
+    # networkx's own dicts (read only), walked with C-level iterators: its public views cost a
+    # Python call per item, which is most of the time on a network of millions of edges
     succ = g._succ
     degrees = np.fromiter(map(len, succ.values()), np.int64, len(nodes))
     m = int(degrees.sum())
     src = np.repeat(np.arange(len(nodes), dtype=np.int64), degrees)
-    dst = np.fromiter(map(index.__getitem__, (v for nbrs in succ.values() for v in nbrs)), np.int64, m)
-    cap_values = [d.get(capacity, INF) for nbrs in succ.values() for d in nbrs.values()]
+    dst = np.fromiter(map(index.__getitem__, chained.from_iterable(succ.values())), np.int64, m)
+    edge_data = chained.from_iterable(map(methodcaller("values"), succ.values()))
+    cap_values = list(map(methodcaller("get", capacity, INF), edge_data))
     cap = np.array(cap_values, dtype=np.float64) if m else np.zeros(0)
-    kinds = (d.get("kind", "supplier") for d in g._node.values())
-    supplier = np.fromiter((k == "supplier" for k in kinds), bool, len(nodes))
+    kinds = map(methodcaller("get", "kind", "supplier"), g._node.values())
+    supplier = np.fromiter(map("supplier".__eq__, kinds), bool, len(nodes))
     offsets = np.zeros(len(nodes) + 1, np.int64)
     np.cumsum(degrees, out=offsets[1:])
     return ArrayNetwork(nodes, index, src, dst, cap, cap_values, supplier, offsets)
