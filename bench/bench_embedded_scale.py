@@ -8,13 +8,16 @@ production groups (every mineral of the shipped data x 4 stages x as many years 
 quantities for ~200 countries and a World total that is their sum) and import flows (importer,
 exporter, mineral, year), four fifths production and one fifth flows, in CSV files of at most 100,000
 rows. Each step runs in its own process (``--step``), so that its peak resident memory is its own:
-read (parse and check every row), rules (the cross-file validator), graph (records -> nodes and
-relationships -> networkx), tables (the production and imports tables off the embedded graph),
+validate (what ``load_dataset`` does without SHACL: parse and check every row, then the cross-file
+rules, with the garbage collector paused as there; the two parts are shown), graph (records -> nodes
+and relationships -> networkx), tables (the production and imports tables off the embedded graph),
 concentration (every group) and coverage (the latest group per mineral and stage, for one alliance,
 and chain coverage). Each process reads the previous step's result from a pickle made outside the
 timed part.
 
-Prints a Markdown table: seconds, peak RSS of the step's process, and seconds per million facts.
+The same steps run first on ``--small`` facts (default 100,000) as the reference for the slope: a
+linear step takes ``facts / small`` times as long. Prints a Markdown table: seconds and peak RSS of
+each step's process at both sizes, and the ratio of the times.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from pathlib import Path
 
 import pycountry
 
-STEPS = ("read", "rules", "graph", "tables", "concentration", "coverage")
+STEPS = ("validate", "graph", "tables", "concentration", "coverage")
 ROWS_PER_FILE = 100_000
 STAGES = ("mining", "processing", "refining", "component_manufacturing")
 
@@ -127,6 +130,7 @@ def run_step(step: str, work: Path) -> float:
     from minerals_kg.analysis.concentration import concentration, current_groups
     from minerals_kg.analysis.coverage import chain_coverage, coverage
     from minerals_kg.backends.embedded import EmbeddedReader, build_graph
+    from minerals_kg.bulk import collector_paused
     from minerals_kg.rules import validate_raw
     from minerals_kg.sources import read_sources
 
@@ -139,17 +143,14 @@ def run_step(step: str, work: Path) -> float:
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
 
     sys.setrecursionlimit(100_000)
-    if step == "read":
+    if step == "validate":  # what load_dataset(shacl=False) does: read every file, then the cross-file rules
         t0 = time.perf_counter()
-        raw = read_sources(work / "loaders")
+        with collector_paused():
+            raw = read_sources(work / "loaders")
+            t1 = time.perf_counter()
+            dataset = validate_raw(raw)
         seconds = time.perf_counter() - t0
-        assert not raw.issues, raw.issues[:5]
-        save("raw", raw)
-    elif step == "rules":
-        raw = load("raw")
-        t0 = time.perf_counter()
-        dataset = validate_raw(raw)
-        seconds = time.perf_counter() - t0
+        print(f"read {t1 - t0:.2f} s, rules {seconds - (t1 - t0):.2f} s")
         save("dataset", dataset)
     elif step == "graph":
         dataset = load("dataset")
@@ -182,20 +183,12 @@ def run_step(step: str, work: Path) -> float:
     return seconds
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--facts", type=int, default=1_000_000)
-    parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)
-    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.step:
-        seconds = run_step(args.step, args.work)
-        print(f"{seconds} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}")
-        return
+def measure(facts: int) -> tuple[float, list[tuple[str, float, float]]]:
+    """Seconds to make the sources, and (step, seconds, peak RSS MB) for each step."""
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         t0 = time.perf_counter()
-        make_sources(work / "loaders", args.facts)
+        make_sources(work / "loaders", facts)
         made = time.perf_counter() - t0
         results = []
         for step in STEPS:
@@ -203,12 +196,36 @@ def main() -> None:
             done = subprocess.run(cmd, capture_output=True, text=True)
             if done.returncode:
                 raise SystemExit(f"step {step} failed:\n{done.stderr[-3000:]}")
-            seconds, rss = map(float, done.stdout.split()[-2:])
-            results.append((step, seconds, rss))
-    print(f"{args.facts:,} synthetic facts (4/5 production, 1/5 flows) beside the shipped data; made in {made:.1f} s\n")
-    print("| step | seconds | peak RSS MB | seconds per million facts |\n|---|---:|---:|---:|")
-    for step, seconds, rss in results:
-        print(f"| {step} | {seconds:.2f} | {rss:,.0f} | {seconds / args.facts * 1e6:.2f} |")
+            *notes, last = done.stdout.strip().splitlines()
+            seconds, rss = map(float, last.split())
+            results.append((step + (f" ({'; '.join(notes)})" if notes else ""), seconds, rss))
+    return made, results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--facts", type=int, default=1_000_000)
+    parser.add_argument("--small", type=int, default=100_000, help="a run ten times smaller, for the slope")
+    parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step:
+        seconds = run_step(args.step, args.work)
+        print(f"{seconds} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}")
+        return
+    _, small = measure(args.small)
+    made, large = measure(args.facts)
+    ratio = args.facts / args.small
+    print(
+        f"{args.facts:,} synthetic facts (4/5 production, 1/5 flows) beside the shipped data (made in {made:.0f} s), "
+        f"against {args.small:,}: a linear step takes {ratio:.0f}x as long\n"
+    )
+    print(
+        f"| step | {args.facts:,} facts s | peak RSS MB | {args.small:,} facts s | peak RSS MB | time ratio |\n"
+        "|---|---:|---:|---:|---:|---:|"
+    )
+    for (step, seconds, rss), (_, small_s, small_rss) in zip(large, small):
+        print(f"| {step} | {seconds:.2f} | {rss:,.0f} | {small_s:.2f} | {small_rss:,.0f} | {seconds / small_s:.1f} |")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,15 @@ def _iso3_codes() -> frozenset[str]:
     return frozenset(c.alpha_3 for c in pycountry.countries)
 
 
+@functools.cache
+def _pycountry_lookup(name: str) -> str | None:
+    """pycountry's name look-up (a scan of every country's names), once per distinct spelling."""
+    try:
+        return str(pycountry.countries.lookup(name).alpha_3)
+    except LookupError:
+        return None
+
+
 class CountryResolver:
     """Resolves ISO-3 codes, names and the crosswalk's spellings ("Congo (Kinshasa)", "Burma")."""
 
@@ -46,10 +55,9 @@ class CountryResolver:
             return key
         if key.casefold() in self._aliases:
             return self._aliases[key.casefold()]
-        try:
-            return pycountry.countries.lookup(key).alpha_3
-        except LookupError:
-            pass
+        found = _pycountry_lookup(key)
+        if found is not None:
+            return found
         names = [c.name for c in pycountry.countries] + list(self._aliases)
         near = difflib.get_close_matches(key, names, n=1)
         hint = f" (nearest: {near[0]!r})" if near else ""

@@ -48,6 +48,19 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def _parse_yaml(text: str) -> Any:
+    """Safe YAML without aliases: with libyaml (C) when PyYAML has it, about ten times faster on the
+    shipped manifests (most of ``open()``), else with the pure-Python :class:`_NoAliasLoader`."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is None:
+        return yaml.load(text, Loader=_NoAliasLoader)
+    for event in yaml.parse(text, Loader=fast):
+        if isinstance(event, yaml.AliasEvent):
+            mark: Any = event.start_mark  # libyaml's own Mark: the same line and column
+            raise yaml.composer.ComposerError(None, None, "YAML aliases (*name) are not allowed", mark)
+    return yaml.load(text, Loader=fast)
+
+
 def load_yaml(path: Path, where: str | None = None) -> Any:
     """A small YAML file read safely: size-capped, no aliases, one precise error otherwise.
 
@@ -59,7 +72,7 @@ def load_yaml(path: Path, where: str | None = None) -> Any:
         if size > YAML_MAX_BYTES:
             raise InvalidArgument(where, f"a YAML file of at most {YAML_MAX_BYTES:,} bytes", f"{size:,} bytes")
         text = path.read_bytes().decode("utf-8")
-        return yaml.load(text, Loader=_NoAliasLoader)
+        return _parse_yaml(text)
     except InvalidArgument:
         raise
     except FileNotFoundError:
