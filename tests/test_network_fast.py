@@ -265,3 +265,18 @@ def test_a_chain_flow_in_closed_form_is_the_max_flow_of_its_subnetwork(net, data
             sub.edges[next(iter(sub.predecessors(n))), n]["capacity"] = c
         expected = network_reference.max_flow(sub, SUPPLY, g.graph["demand"])[0]
         assert chain_flow(g, mineral, changed) == pytest.approx(expected)
+
+
+def test_network_chokepoints_of_the_shipped_data_are_the_same_with_the_networkx_references(monkeypatch):
+    import minerals_kg
+    from minerals_kg.analysis import network_chokepoints as chokepoints
+
+    kg = minerals_kg.open()
+    current, end_uses = kg.concentration(current=True), kg.table("end_uses")
+    fast = chokepoints.network_chokepoints(current, end_uses, demand="ministerial_2026", demand_kind="alliance")
+    for name in ("articulation_suppliers", "dominators", "max_flow", "minimum_supplier_cut", "removal_impact"):
+        monkeypatch.setattr(chokepoints, name, getattr(network_reference, name))
+    reference = chokepoints.network_chokepoints(current, end_uses, demand="ministerial_2026", demand_kind="alliance")
+    numbers = fast.select_dtypes("number").columns
+    pd.testing.assert_frame_equal(fast.drop(columns=numbers), reference.drop(columns=numbers))
+    pd.testing.assert_frame_equal(fast[numbers], reference[numbers], atol=1e-9, rtol=0)
