@@ -338,7 +338,10 @@ def run_scenario(
     stage_rows, mineral_rows = [], []
     for mineral in sorted({m for m, _ in cut}):
         sub = g  # node attributes; the mineral's own nodes are listed in g.graph["mineral_nodes"]
-        own = g.graph["mineral_nodes"][mineral]
+        by_stage: dict[str, list[str]] = {}  # the mineral's suppliers per stage, in the network's order
+        for n in g.graph["mineral_nodes"][mineral]:
+            if sub.nodes[n]["kind"] == "supplier":
+                by_stage.setdefault(sub.nodes[n]["stage"], []).append(n)
         before = chain_flow(g, mineral)  # the chain's max-flow (its weakest stage), in closed form
         capacities: dict[str, float] = {}
         for stage in chains[mineral].stages:
@@ -346,7 +349,7 @@ def run_scenario(
             firm_loss = partial.get((mineral, stage), {})
             if not countries and not firm_loss:
                 continue
-            suppliers = [n for n in own if sub.nodes[n]["kind"] == "supplier" and sub.nodes[n]["stage"] == stage]
+            suppliers = by_stage.get(stage, [])
             # share of world output each supplier loses: all of it, or the removed firms' part
             losses = {}
             for n in suppliers:
@@ -411,36 +414,30 @@ def run_scenario(
         if not links.empty
         else pd.DataFrame(columns=["end_use", "minerals_cut", "worst_flow_lost_share"])
     )
-    member_rows = []
     lost_at: dict[tuple[str, str], float] = {}  # one look-up per (member, cut), not a scan of every stage row
     for r in stage_rows:
         lost_at.setdefault((r["mineral"], r["stage"]), float(r["supply_lost_share"]))
+    # per (member, mineral, stage) reached: the largest loss and every instrument behind it
+    grouped: dict[tuple[str, str, str], tuple[list[float], set[str]]] = {}
     for rec in applied.to_dict("records"):
         hit = sorted(members) if rec["targets"] == ["all"] else rec["targets"]
+        reached = [(c["mineral"], c["stage"], lost_at.get((c["mineral"], c["stage"]), 0.0)) for c in rec["cuts"]]
         for member in hit:
-            for cut_at in rec["cuts"]:
-                mineral, stage = cut_at["mineral"], cut_at["stage"]
-                share_lost = lost_at.get((mineral, stage), 0.0)
-                member_rows.append(
-                    {
-                        "member": member,
-                        "mineral": mineral,
-                        "stage": stage,
-                        "instrument": rec["instrument"],
-                        "supply_lost_share": share_lost,
-                    }
-                )
-    by_member = pd.DataFrame(member_rows, columns=["member", "mineral", "stage", "instrument", "supply_lost_share"])
-    if not by_member.empty:  # per (member, mineral, stage): the largest loss and every instrument behind it
-        grouped: dict[tuple[str, str, str], tuple[float, set[str]]] = {}
-        for r in member_rows:
-            group = (r["member"], r["mineral"], r["stage"])
-            share, names = grouped.get(group, (r["supply_lost_share"], set()))
-            grouped[group] = (max(share, r["supply_lost_share"]), names | {r["instrument"]})
-        by_member = pd.DataFrame(
-            [(*group, share, sorted(names)) for group, (share, names) in sorted(grouped.items())],
+            for mineral, stage, share_lost in reached:
+                entry = grouped.setdefault((member, mineral, stage), ([share_lost], set()))
+                entry[0][0] = max(entry[0][0], share_lost)
+                entry[1].add(rec["instrument"])
+    by_member = (
+        pd.DataFrame(
+            [
+                (*group, share[0], sorted(names) if len(names) > 1 else [*names])
+                for group, (share, names) in sorted(grouped.items())
+            ],
             columns=["member", "mineral", "stage", "supply_lost_share", "instruments"],
         )
+        if grouped
+        else pd.DataFrame(columns=["member", "mineral", "stage", "instrument", "supply_lost_share"])
+    )
     return ScenarioResult(
         scenario,
         members,

@@ -263,8 +263,9 @@ def chain_flow(g: nx.DiGraph | SupplyChains, mineral: str, capacities: dict[str,
     """
     capacities = capacities or {}
     totals = dict.fromkeys(g.graph["chains"][mineral].stages, 0.0)
+    nodes = g.nodes
     for node in g.graph["mineral_nodes"][mineral]:
-        data = g.nodes[node]
+        data = nodes[node]
         if data["kind"] == "supplier":
-            totals[data["stage"]] += capacities.get(node, data["share"])
+            totals[data["stage"]] += capacities[node] if node in capacities else data["share"]
     return min(totals.values()) if totals else 0.0
