@@ -26,6 +26,7 @@ LAYERS = {
     "contract": 2,
     "countries": 3,
     "sources": 3,
+    "formats": 3,
     "inputs": 3,
     "rules": 4,
     "elements": 4,

@@ -55,6 +55,9 @@ BAD: dict[str, list[str]] = {
     "--types": ["OWNZ"],
     "--scenario": ["/nonexistent.yaml"],
     "--cypher": ["MATCH p=()-->() RETURN p"],
+    "--importer": ["XXX", "Atlantis"],
+    "--source": ["no_such_source"],
+    "--imports-of": ["XXX"],
 }
 # flags take no value; their negations are fine
 FLAGS = {
@@ -72,6 +75,7 @@ FLAGS = {
 # (export writes to a real, writable file: a bad value that got through would exit 0 and fail the test)
 PREFIX = {
     ("query",): ["concentration"],
+    ("exposure",): ["--importer", "USA", "--mineral", "cobalt"],
     ("export",): ["--format", "graphml", "--out", str(Path(tempfile.gettempdir()) / "minerals-kg-front-door.graphml")],
 }
 

@@ -21,8 +21,9 @@ from .analysis import chain_coverage, chokepoints, concentration, coverage, curr
 from .analysis.concentration import DEFAULT_CR1, DEFAULT_HHI
 from .analysis.control import attribute_control
 from .analysis.coverage import CRMA_SINGLE_COUNTRY_BENCHMARK, AllianceData, AllianceMembers
-from .analysis.network_chokepoints import network_chokepoints
-from .analysis.scenario import Scenario, ScenarioResult, run_scenario
+from .analysis.exposure import Exposure, exposure, import_coverage
+from .analysis.network_chokepoints import NETWORK_CHOKEPOINTS, flow_chokepoints, network_chokepoints
+from .analysis.scenario import Scenario, ScenarioResult, flow_cuts, run_scenario
 from .analysis.strategy import DEFAULT_EXCLUDED, recommend, what_if
 from .analysis.supply import supply_network
 from .contract import TABLES, GraphReader
@@ -69,6 +70,7 @@ class KnowledgeGraph:
         self._conc_cache: dict[str, pd.DataFrame] = {}
         self._control_cache: tuple[pd.DataFrame, pd.DataFrame] | None = None
         self._alliance_data: AllianceData | None = None
+        self._groups: list | None = None
 
     # -- the graph and its tables ---------------------------------------------------------------
     @property
@@ -262,16 +264,22 @@ class KnowledgeGraph:
         include_host: bool = True,
         betweenness_k: int | None = None,
     ) -> pd.DataFrame:
-        """Dominators, articulation points, minimum cuts, N-1/N-k impact and betweenness for a demand node.
+        """Dominators, minimum cuts, N-1/N-k impact (and on the world pool articulation points and
+        betweenness) for a demand node.
 
-        ``demand`` is an alliance (organisation or event id), a country (ISO-3) or an end-use id. See
-        :func:`minerals_kg.analysis.network_chokepoints.network_chokepoints`.
+        ``demand`` is an alliance (organisation or event id), a country (ISO-3) or an end-use id. For
+        an importer with import data (``USA``, ``eu``), each mineral it has a group of suppliers for
+        runs on its own flow network (``network="flows"``: suppliers and routes, see
+        :func:`~minerals_kg.analysis.network_chokepoints.flow_chokepoints`); every other mineral on
+        the world-pooled supply network (``network="world_pool"``, see
+        :func:`~minerals_kg.analysis.network_chokepoints.network_chokepoints`).
         """
-        minerals = self._minerals_with_data(minerals, "minerals")
         top = check_int(top, "top", minimum=1)
         if betweenness_k is not None:
             betweenness_k = check_int(betweenness_k, "betweenness_k", minimum=1)
         labels = dict(zip(self.table("nodes")["id"], self.table("nodes")["label"], strict=True))
+        if isinstance(demand, str) and demand.upper() in self.importers() and len(demand) == 3:
+            demand = demand.upper()
         label = labels.get(demand)
         if label not in ("Organisation", "Event", "Country", "EndUse"):
             demand = self.vocabulary.node(
@@ -280,6 +288,11 @@ class KnowledgeGraph:
                 ["Organisation", "Event", "Country", "EndUse"],
                 "an alliance, ISO-3 country or end-use id",
             )
+        flow_minerals = self._flow_minerals(demand) if label in ("Country", "Organisation") else []
+        asked = None if minerals is None else [self.vocabulary.mineral(m, "minerals") for m in _as_list(minerals)]
+        pooled = None if asked is None else [m for m in asked if m not in flow_minerals]
+        if asked is not None and pooled:
+            self._minerals_with_data(pooled, "minerals")
         members: frozenset[str]
         if label == "EndUse":
             kind, members = "end_use", frozenset()
@@ -287,15 +300,36 @@ class KnowledgeGraph:
             kind, members = "country", frozenset({demand})
         else:
             kind, members = "alliance", self.members(demand, as_of=as_of, include_host=include_host).countries
-        return network_chokepoints(
-            self.concentration(current=True),
-            self.table("end_uses"),
-            demand=demand,
-            demand_kind=kind,
-            members=members,
-            minerals=minerals,
-            top=top,
-            betweenness_k=betweenness_k,
+        frames = []
+        for mineral in flow_minerals if asked is None else [m for m in asked if m in flow_minerals]:
+            chain = self.exposure(demand, mineral).chain
+            frames.append(flow_chokepoints(chain, demand=demand, members=members, top=top))
+        if flow_minerals and pooled is None:
+            with_data = set(self._all_concentration()["mineral"])
+            pooled = sorted(with_data - set(flow_minerals))
+        if pooled is None or pooled:
+            frames.append(
+                network_chokepoints(
+                    self.concentration(current=True),
+                    self.table("end_uses"),
+                    demand=demand,
+                    demand_kind=kind,
+                    members=members,
+                    minerals=pooled,
+                    top=top,
+                    betweenness_k=betweenness_k,
+                )
+            )
+        frames = [f for f in frames if not f.empty]
+        return NETWORK_CHOKEPOINTS.conform(pd.concat(frames, ignore_index=True) if frames else [])
+
+    def _flow_minerals(self, importer: str) -> list[str]:
+        """Minerals for which ``importer`` has a group of suppliers with shares."""
+        from .analysis.flows import choose_group, import_groups
+
+        groups = import_groups(self.table("imports"))
+        return sorted(
+            {g.mineral for g in groups if g.importer == importer and choose_group(groups, importer, g.mineral)}
         )
 
     def scenario(self, scenario: Scenario | dict | str | Path, *, overrides: dict | None = None) -> ScenarioResult:
@@ -357,7 +391,7 @@ class KnowledgeGraph:
         members = self.members(scenario.alliance, as_of=scenario.as_of)
         as_of = scenario.as_of or members.as_of
         current = self.concentration(current=True, year=scenario.year, edition=scenario.edition)
-        return run_scenario(
+        result = run_scenario(
             scenario,
             current,
             self.table("instruments"),
@@ -366,6 +400,17 @@ class KnowledgeGraph:
             as_of,
             self.table("firm_activities"),
         )
+        t = self.table
+        result.by_flow, result.flow_routes = flow_cuts(
+            result.applied,
+            t("instruments"),
+            t("imports"),
+            t("import_reliance"),
+            t("production"),
+            members.countries,
+            self._members_of(),
+        )
+        return result
 
     def what_if(
         self, alliance: str, *, add: Iterable[str] = (), remove: Iterable[str] = (), as_of: dt.date | str | None = None
@@ -636,6 +681,127 @@ class KnowledgeGraph:
         if minerals is not None:
             return minerals
         return sorted(set(scope[scope["stage"].isin(stages)]["mineral"]))
+
+    # -- flows between countries ----------------------------------------------------------------
+    def importers(self, mineral: str | None = None) -> list[str]:
+        """Importers with import data (for ``mineral`` when given)."""
+        imports = self.table("imports")
+        if mineral is not None:
+            imports = imports[imports["mineral"] == mineral]
+        return sorted(set(imports["importer"]))
+
+    def _importer(self, importer: object, mineral: str | None = None, where: str = "importer") -> str:
+        """An importer id with import data: ISO-3 in any case, or an organisation id (``eu``)."""
+        known = self.importers(mineral)
+        if isinstance(importer, str) and importer.strip().upper() in known and len(importer.strip()) == 3:
+            return importer.strip().upper()
+        if isinstance(importer, str) and importer.strip() in known:
+            return importer.strip()
+        scope = f" for {mineral}" if mineral else ""
+        return choose(importer, known, where, f"an importer with import data{scope} (ISO-3 or an organisation id)")
+
+    def _import_groups(self) -> list:
+        """The groups of the ``imports`` table (built once; see :func:`~minerals_kg.analysis.flows.import_groups`)."""
+        from .analysis.flows import import_groups
+
+        if self._groups is None:
+            self._groups = import_groups(self.table("imports"))
+        return self._groups
+
+    def _members_of(self) -> dict[str, frozenset[str]]:
+        """Organisation importers -> their member countries as of the end of their latest import period."""
+        imports = self.table("imports")
+        orgs = imports[imports["importer_label"] == "Organisation"]
+        out: dict[str, frozenset[str]] = {}
+        for org, rows in orgs.groupby("importer"):
+            as_of = dt.date(int(rows["year_to"].max()), 12, 31)
+            out[str(org)] = self.members(str(org), as_of=as_of).countries
+        return out
+
+    def exposure(
+        self,
+        importer: str,
+        mineral: str,
+        *,
+        stage: str | None = None,
+        form: str | None = None,
+        edition: str | None = None,
+        year: int | None = None,
+        source: str | None = None,
+    ) -> Exposure:
+        """Direct suppliers, ultimate origins, China dependence and unknowns of an importer's mineral.
+
+        See :func:`minerals_kg.analysis.exposure.exposure`; the method is in the README
+        ("Exposure: following the flows").
+
+        Examples
+        --------
+        >>> e = open().exposure("USA", "rare_earths")
+        >>> s = e.summary.iloc[0]
+        >>> s.edition, round(float(s.china_direct), 2), round(float(e.origins["share"].sum()), 6)
+        ('MCS2026', 0.71, 1.0)
+        """
+        mineral = self.vocabulary.mineral(mineral)
+        importer = self._importer(importer, mineral)
+        if stage is not None:
+            stage = self.vocabulary.stage(stage)
+        if year is not None:
+            year = check_int(year, "year", minimum=1900, maximum=2100)
+        t = self.table
+        return exposure(
+            t("imports"),
+            t("import_reliance"),
+            t("production"),
+            importer=importer,
+            mineral=mineral,
+            members_of=self._members_of(),
+            stage=stage,
+            form=form,
+            edition=edition,
+            year=year,
+            source=source,
+            groups=self._import_groups(),
+        )
+
+    def import_coverage(
+        self,
+        alliance: str,
+        importer: str,
+        *,
+        minerals: list[str] | None = None,
+        as_of: dt.date | str | None = None,
+        include_host: bool = True,
+        benchmark: float = CRMA_SINGLE_COUNTRY_BENCHMARK,
+    ) -> pd.DataFrame:
+        """Per mineral, the share of ``importer``'s imports that comes from inside ``alliance``.
+
+        See :func:`minerals_kg.analysis.exposure.import_coverage`.
+        """
+        benchmark = check_fraction(benchmark, "benchmark")
+        importer = self._importer(importer, where="imports_of")
+        wanted = None
+        if minerals is not None:
+            wanted = [self.vocabulary.mineral(m, "minerals") for m in _as_list(minerals)]
+            have = set(self.table("imports").query("importer == @importer")["mineral"])
+            for m in wanted:
+                if m not in have:
+                    raise InvalidArgument(
+                        "minerals",
+                        describe_options(f"a mineral {importer} has import data for", sorted(have), m),
+                        repr(m),
+                    )
+        members = self.members(alliance, as_of=as_of, include_host=include_host).countries
+        t = self.table
+        return import_coverage(
+            t("imports"),
+            t("import_reliance"),
+            t("production"),
+            importer=importer,
+            members=members,
+            minerals=wanted,
+            members_of=self._members_of(),
+            benchmark=benchmark,
+        )
 
     # -- alliances -----------------------------------------------------------------------------
     def _alliances(self) -> AllianceData:

@@ -54,6 +54,7 @@ UriOpt = Annotated[
 # API argument names that the command line spells differently
 OPTION_NAMES = {
     "minerals": "--mineral",
+    "imports_of": "--imports-of",
     "basis": "--by",
     "k": "-k",
     "as_of": "--as-of",
@@ -229,13 +230,46 @@ def coverage_cmd(
     by: BasisOpt = "host",
     add: Annotated[list[str] | None, typer.Option(help="What-if: add this ISO-3 country (repeatable).")] = None,
     remove: Annotated[list[str] | None, typer.Option(help="What-if: remove this ISO-3 country (repeatable).")] = None,
+    imports_of: Annotated[
+        str | None,
+        typer.Option("--imports-of", help="Instead: the share of this member's imports from inside the alliance."),
+    ] = None,
+    mineral: Annotated[list[str] | None, typer.Option(help="--imports-of: only these minerals (repeatable).")] = None,
     fmt: FormatOpt = "table",
     root: RootOpt = DEFAULT_ROOT,
 ) -> None:
     """How much of each mineral, stage by stage, the alliance's countries produce (and what-if changes)."""
     _fmt(fmt)
     kg = _kg(root)
+    if mineral and imports_of is None:
+        raise InvalidArgument("--mineral", "--imports-of (it narrows the import coverage)", repr(mineral))
     members = kg.members(alliance, as_of=as_of, include_host=include_host, expand_organisations=expand_organisations)
+    if imports_of is not None:
+        from .analysis.exposure import IMPORT_COVERAGE
+
+        for option, value in (("--add", add), ("--remove", remove), ("--year", year), ("--edition", edition)):
+            if value:
+                raise InvalidArgument(option, "no --imports-of (it does not apply to import coverage)", repr(value))
+        df = kg.import_coverage(alliance, imports_of, minerals=mineral or None, as_of=as_of, include_host=include_host)
+        _render(
+            df,
+            fmt,
+            IMPORT_COVERAGE.names,
+            [
+                "mineral",
+                "edition",
+                "year_to",
+                "from_members",
+                "from_outside",
+                "unattributed",
+                "origin_in_alliance",
+                "origin_unknown",
+                "largest_outsider",
+                "largest_outsider_share",
+            ],
+            f"Share of {imports_of}'s imports from inside {alliance}",
+        )
+        return
     if add or remove:
         df = kg.what_if(alliance, add=add or [], remove=remove or [], as_of=as_of)
         change = " and ".join(
@@ -274,6 +308,47 @@ def coverage_cmd(
         COVERAGE.names,
         ["mineral", "stage", "year", "edition", "coverage", "coverage_ex_china", "max_outsider", "max_outsider_share"],
         f"Coverage of {alliance}",
+    )
+
+
+@app.command("exposure")
+def exposure_cmd(
+    importer: Annotated[str, typer.Option(help="ISO-3 country or organisation id with import data, e.g. USA, eu.")],
+    mineral: Annotated[str, typer.Option(help="Mineral id, e.g. cobalt.")],
+    stage: Annotated[str | None, typer.Option(help="Pin the stage of the importer's group.")] = None,
+    edition: EditionOpt = None,
+    year: Annotated[int | None, typer.Option(help="Pin a group whose period covers this year.")] = None,
+    source: Annotated[str | None, typer.Option(help="Pin the source id of the importer's group.")] = None,
+    fmt: FormatOpt = "table",
+    root: RootOpt = DEFAULT_ROOT,
+) -> None:
+    """Who supplies an importer, where that material ultimately comes from, and how much depends on China."""
+    from .analysis.exposure import EXPOSURE_ORIGINS, EXPOSURE_ROUTES, EXPOSURE_SUPPLIERS
+
+    fmt = _fmt(fmt)
+    result = _kg(root).exposure(importer, mineral, stage=stage, edition=edition, year=year, source=source)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(present.jsonable(result.to_dict()), indent=2, ensure_ascii=False) + "\n")
+        return
+    if fmt in ("csv", "markdown"):
+        _render(result.origins, fmt, EXPOSURE_ORIGINS.names, EXPOSURE_ORIGINS.names, "")
+        return
+    s = result.summary.iloc[0]
+    out.print(present.exposure_headline(s.to_dict()), markup=False)
+    _render(
+        result.suppliers,
+        fmt,
+        EXPOSURE_SUPPLIERS.names,
+        ["exporter", "share", "rank", "value_usd", "quantity", "unit", "upstream", "china_through", "confidence"],
+        f"Direct suppliers of {s.importer} ({s.mineral})",
+    )
+    _render(result.origins, fmt, EXPOSURE_ORIGINS.names, ["origin", "kind", "share", "direct_share"], "Ultimate origin")
+    _render(
+        result.routes.head(15),
+        fmt,
+        EXPOSURE_ROUTES.names,
+        ["route", "kind", "share", "through_china"],
+        f"Routes (top {min(15, len(result.routes))} of {len(result.routes)})",
     )
 
 
@@ -408,6 +483,21 @@ def scenario(
     out.print(
         present.rich_table(result.by_end_use, ["end_use", "minerals_cut", "worst_flow_lost_share"], "End uses exposed")
     )
+    if not result.by_flow.empty:
+        out.print(
+            present.rich_table(
+                result.by_flow,
+                ["member", "mineral", "instruments", "supply_lost_share", "direct_lost_share", "edition", "year_to"],
+                "Members' imports cut: share of each member's supply whose route crosses a stopped flow",
+            )
+        )
+        out.print(
+            present.rich_table(
+                result.flow_routes.head(30),
+                ["member", "mineral", "route", "stopped", "supply_lost_share"],
+                f"Routes cut (top {min(30, len(result.flow_routes))} of {len(result.flow_routes)})",
+            )
+        )
     if not result.firms.empty:
         out.print(
             present.rich_table(

@@ -31,6 +31,7 @@ from .model import (
     Facility,
     Firm,
     FirmActivity,
+    HsLine,
     ImportFlow,
     ImportReliance,
     InstrumentAmount,
@@ -405,6 +406,7 @@ PROPERTY_REFERENCES: tuple[PropertyReference, ...] = (
     PropertyReference(FirmActivity, "country", frozenset({"Country"})),
     PropertyReference(FirmActivity, "facility", frozenset({"Facility"})),
     PropertyReference(ImportFlow, "mineral", frozenset({"Mineral"})),
+    PropertyReference(HsLine, "mineral", frozenset({"Mineral"})),
 )
 
 

@@ -12,7 +12,7 @@ import calendar
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
@@ -611,6 +611,23 @@ class ImportReliance(Sourced):
         return self
 
 
+class HsLine(Sourced):
+    """One line of the HS concordance: a 6-digit HS subheading and the mineral, stage and form its goods are.
+
+    ``specific`` is false for a basket subheading shared with other materials (8112.92 holds gallium,
+    germanium, indium, niobium and vanadium): such a line documents why a mineral has no trade flows
+    of its own and is never loaded as one.
+    """
+
+    file_kind: ClassVar[str] = "hs_concordance"
+    hs_code: str = Field(pattern=r"^\d{6}$")
+    description: str
+    mineral: Slug
+    stage: Stage
+    form: str
+    specific: bool = True
+
+
 class DataGap(Sourced):
     """A source that says it publishes no country figures for a mineral at a stage."""
 
@@ -653,6 +670,7 @@ FILE_KINDS: dict[str, type[Record]] = {
         ImportReliance,
         DataGap,
         InstrumentAmount,
+        HsLine,
     )
 }
 """File kind (as named in a manifest) -> the record model of its rows."""
@@ -715,6 +733,7 @@ class Dataset:
     import_reliance: list[ImportReliance]
     data_gaps: list[DataGap]
     instrument_amounts: list[InstrumentAmount]
+    hs_concordance: list[HsLine] = field(default_factory=list)  # read by the trade-file loaders; not in the graph
 
     def counts(self) -> dict[str, int]:
         return {name: len(value) for name, value in vars(self).items()}

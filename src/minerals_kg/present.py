@@ -26,6 +26,7 @@ __all__ = [
     "chokepoint_reason",
     "coverage_cell",
     "cuts_text",
+    "exposure_headline",
     "jsonable",
     "network_detail",
     "records",
@@ -40,7 +41,22 @@ RANGE_DISPLAY_MIN = 0.05
 CHOKEPOINT_RULE = f"CR1 ≥ {DEFAULT_CR1:.0%} or HHI ≥ {DEFAULT_HHI:g}"
 CRMA_RULE = f"the EU CRMA benchmark of at most {CRMA_SINGLE_COUNTRY_BENCHMARK:.0%} from one third country"
 OBJECTIVE = "mean over minerals of chain coverage (the weakest stage's share of world output held by members)"
-PERCENT_WORDS = ("share", "coverage", "flow", "cr3", "objective", "gain", "delta")
+PERCENT_WORDS = (
+    "share",
+    "coverage",
+    "flow",
+    "cr3",
+    "objective",
+    "gain",
+    "delta",
+    "china",
+    "members",
+    "outside",
+    "unattributed",
+    "origin_",
+    "unknown",
+    "lost",
+)
 
 
 def jsonable(value: Any) -> Any:
@@ -142,7 +158,43 @@ def network_detail(row: Mapping[str, Any]) -> str:
         return f"all {row.get('stages_removed')} stage(s) of {row.get('country')} removed"
     if method == "betweenness":
         return f"betweenness {row['betweenness']:.3f}"
+    if method == "min_route_cut":
+        return (
+            f"one of the {row.get('cut_size')} flows whose loss cuts all supply: {' -> '.join(row.get('route') or [])}"
+        )
+    if method == "n_k":
+        return f"{', '.join(row.get('route') or [])} lost together"
+    if method == "n_1_route":
+        return f"the flow {' -> '.join(row.get('route') or [])} lost"
+    if method == "n_k_route":
+        return f"the flows {', '.join(row.get('route') or [])} lost together"
     return ""
+
+
+def exposure_headline(summary: Mapping[str, Any]) -> str:
+    """The exposure summary in words: the group used and the China dependence with its bound.
+
+    >>> print(exposure_headline({"importer": "USA", "mineral": "m", "edition": "E", "source": "s", "stage": None,
+    ...     "year_from": 2021, "year_to": 2024, "share_basis": "imports", "share_from": "printed", "china_direct": 0.4,
+    ...     "china_indirect": 0.3, "china_total": 0.7, "china_upper": 0.8, "unknown_share": 0.1, "followed": []}))
+    USA m: E (s), 2021-2024, shares of imports (printed)
+    China: 40.0% direct + 30.0% through other suppliers = 70.0% (at most 80.0% if every unknown part were Chinese); unknown 10.0%
+    """
+    followed = ", ".join(f"{f['country']} ({f.get('edition') or f['source']})" for f in summary.get("followed") or [])
+    basis = {"imports": "shares of imports", "sourcing": "shares of supply (sourcing)"}.get(
+        str(summary.get("share_basis")), str(summary.get("share_basis"))
+    )
+    lines = [
+        f"{summary['importer']} {summary['mineral']}: {summary.get('edition') or summary['source']} ({summary['source']}), "
+        f"{summary['year_from']}-{summary['year_to']}{', ' + str(summary['stage']) if summary.get('stage') else ''}, "
+        f"{basis} ({summary.get('share_from')})",
+        f"China: {summary['china_direct']:.1%} direct + {summary['china_indirect']:.1%} through other suppliers = "
+        f"{summary['china_total']:.1%} (at most {summary['china_upper']:.1%} if every unknown part were Chinese); "
+        f"unknown {summary['unknown_share']:.1%}",
+    ]
+    if followed:
+        lines.append(f"followed upstream: {followed}")
+    return "\n".join(lines)
 
 
 def cuts_text(

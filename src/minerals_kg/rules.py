@@ -460,6 +460,25 @@ class _Checker:
                 label = f"{key[0]} imports of {key[1]} {key[4]}-{key[5]} ({key[6] or key[8]})"
                 self.add(locs[-1], "share", f"shares of {label} summing to at most {allowed:.3f}", f"{total:.3f}")
 
+    def check_concordance(self) -> None:
+        """A specific HS subheading names one mineral, stage and form (a basket line may name several)."""
+        seen: dict[str, Located] = {}
+        for loc in self.raw.of("hs_concordance"):
+            rec = loc.record
+            if not rec.specific:
+                continue
+            if rec.hs_code in seen:
+                first = seen[rec.hs_code]
+                self.add(
+                    loc,
+                    "hs_code",
+                    f"a specific subheading listed once (first at {first.file}:{first.row}; "
+                    "mark a shared subheading specific=false)",
+                    repr(rec.hs_code),
+                )
+                continue
+            seen[rec.hs_code] = loc
+
     def run(self) -> Dataset:
         self.collect_ids()
         self.check_references()
@@ -469,6 +488,7 @@ class _Checker:
         self.check_structure()
         self.check_ownership()
         self.check_crosswalk_and_flows()
+        self.check_concordance()
         if ISO_SOURCE not in self.raw.sources:
             self.issues.append(
                 Issue(
@@ -512,6 +532,7 @@ class _Checker:
             import_reliance=records("import_reliance"),
             data_gaps=records("data_gaps"),
             instrument_amounts=records("instrument_amounts"),
+            hs_concordance=records("hs_concordance"),
         )
 
 

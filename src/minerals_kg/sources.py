@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from .countries import CountryResolver
 from .errors import InvalidArgument, Issue, shorten
+from .formats import DEFAULT_CONFIDENCE, LOADED_KINDS, LoadOptions, load_file
 from .model import (
     FILE_KINDS,
+    Confidence,
     CountryAlias,
     ImportFlow,
     PartialDate,
@@ -95,9 +97,44 @@ COUNTRY_NAME_COLUMNS: dict[type[Record], str] = {Production: "country", ImportFl
 
 
 class FileEntry(BaseModel):
+    """A data file of a source folder: a curated CSV of one kind, or a public file a reader loads.
+
+    Loaded kinds (``comtrade``, ``baci``, ``usgs_mcs_release``) take options: ``country_codes`` (BACI:
+    the release's ``country_codes_V*.csv``, required), ``reporting`` (Comtrade: ``importer``,
+    ``exporter`` or ``importer_then_mirror``), ``encoding``, and ``source``, ``confidence``,
+    ``edition`` for the records (default: the manifest's id, the format's confidence, the manifest's
+    edition).
+    """
+
     model_config = ConfigDict(extra="forbid")
     path: str
-    kind: typing.Literal[tuple(FILE_KINDS)]  # type: ignore[valid-type]
+    kind: typing.Literal[tuple(FILE_KINDS) + tuple(LOADED_KINDS)]  # type: ignore[valid-type]
+    country_codes: str | None = None
+    reporting: typing.Literal["importer", "exporter", "importer_then_mirror"] | None = None
+    encoding: typing.Literal["utf-8", "latin-1", "cp1252"] | None = None
+    source: Slug | None = None
+    confidence: Confidence | None = None
+    edition: str | None = None
+
+    @model_validator(mode="after")
+    def _options_fit_the_kind(self):
+        loaded = self.kind in LOADED_KINDS
+        options = ("country_codes", "reporting", "encoding", "source", "confidence", "edition")
+        if not loaded:
+            for name in options:
+                if getattr(self, name) is not None:
+                    raise RowError(
+                        name,
+                        f"no {name} for a curated {self.kind} file (only for comtrade, baci, usgs_mcs_release)",
+                        repr(getattr(self, name)),
+                    )
+        if self.kind == "baci" and not self.country_codes:
+            raise RowError("country_codes", "the release's country_codes_V*.csv for a baci file", "none")
+        if self.kind != "baci" and self.country_codes is not None:
+            raise RowError("country_codes", "no country_codes except for a baci file", repr(self.country_codes))
+        if self.kind != "comtrade" and self.reporting is not None:
+            raise RowError("reporting", "no reporting except for a comtrade file", repr(self.reporting))
+        return self
 
 
 class Manifest(BaseModel):
@@ -141,6 +178,7 @@ class RawData:
     issues: list[Issue] = field(default_factory=list)
     unreadable_kinds: set[str] = field(default_factory=set)  # files whose header was rejected
     broken_sources: set[str] = field(default_factory=set)  # declared, but with an error already reported
+    loaded_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # per loaded public file: what was read
 
     def of(self, kind: str) -> list[Located]:
         return self.records.get(kind, [])
@@ -425,6 +463,8 @@ def read_sources(root: Path | str = DEFAULT_ROOT) -> RawData:
             entries.append((mpath, entry))
     entries.sort(key=lambda e: e[1].kind != CountryAlias.file_kind)
     resolver: CountryResolver | None = None
+    loaded = [(m, e) for m, e in entries if e.kind in LOADED_KINDS]
+    entries = [(m, e) for m, e in entries if e.kind not in LOADED_KINDS]
     for mpath, entry in entries:
         path = mpath.parent / entry.path
         if not path.is_file():
@@ -435,4 +475,79 @@ def read_sources(root: Path | str = DEFAULT_ROOT) -> RawData:
         if model is not CountryAlias and resolver is None:
             resolver = CountryResolver((a.record.name, a.record.iso3) for a in data.of(CountryAlias.file_kind))
         data.records.setdefault(entry.kind, []).extend(read_csv(path, model, root, data, resolver))
+    if loaded:
+        _read_loaded(data, root, loaded, dict(parsed))
     return data
+
+
+def _read_loaded(
+    data: RawData, root: Path, entries: list[tuple[Path, FileEntry]], manifests: dict[Path, Manifest]
+) -> None:
+    """Public files (Comtrade, BACI, the USGS MCS release) through their readers, after the curated files:
+    they need the crosswalk, the minerals and the HS concordance."""
+    resolver = CountryResolver((a.record.name, a.record.iso3) for a in data.of(CountryAlias.file_kind))
+    concordance = [loc.record for loc in data.of("hs_concordance")]
+    minerals = [(loc.record.id, loc.record.name, loc.record.usgs_chapter) for loc in data.of("minerals")]
+    for mpath, entry in entries:
+        mfile = _rel(mpath, root)
+        manifest = manifests[mpath]
+        path = mpath.parent / entry.path
+        file = _rel(path, root)
+        model = LOADED_KINDS[entry.kind]
+        if not path.is_file():
+            data.issues.append(Issue(mfile, 0, "files.path", "an existing data file", shorten(entry.path)))
+            data.unreadable_kinds.add(model.file_kind)
+            continue
+        codes = None
+        if entry.country_codes is not None:
+            codes = mpath.parent / entry.country_codes
+            if (
+                Path(entry.country_codes).is_absolute()
+                or ".." in Path(entry.country_codes).parts
+                or not _inside(codes, mpath.parent)
+            ):
+                data.issues.append(
+                    Issue(
+                        mfile, 0, "files.country_codes", "a path inside the source folder", shorten(entry.country_codes)
+                    )
+                )
+                continue
+            if not codes.is_file():
+                data.issues.append(
+                    Issue(
+                        mfile, 0, "files.country_codes", "an existing country codes file", shorten(entry.country_codes)
+                    )
+                )
+                continue
+        if entry.kind in ("baci", "comtrade") and not concordance:
+            if "hs_concordance" not in data.unreadable_kinds:
+                data.issues.append(
+                    Issue(
+                        mfile,
+                        0,
+                        "files",
+                        "a source folder listing an hs_concordance file (the HS codes a trade file is read through)",
+                        "none",
+                    )
+                )
+            continue
+        if entry.kind == "usgs_mcs_release" and not (entry.edition or manifest.edition):
+            data.issues.append(Issue(mfile, 0, "edition", "an edition (MCS2027) for a usgs_mcs_release file", "none"))
+            continue
+        options = LoadOptions(
+            source=entry.source or manifest.id,
+            confidence=entry.confidence or DEFAULT_CONFIDENCE[entry.kind],
+            edition=entry.edition or manifest.edition,
+            country_codes=codes,
+            country_codes_file=_rel(codes, root) if codes is not None else "",
+            reporting=entry.reporting or "importer_then_mirror",
+            encoding=entry.encoding,
+        )
+        result = load_file(
+            entry.kind, path, file=file, options=options, concordance=concordance, minerals=minerals, resolver=resolver
+        )
+        data.issues.extend(result.issues)
+        data.loaded_counts[file] = result.counts
+        data.records.setdefault(model.file_kind, []).extend(
+            Located(r, file, line) for r, line in zip(result.records, result.lines or [0] * len(result.records))
+        )

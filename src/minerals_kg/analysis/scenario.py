@@ -39,6 +39,8 @@ from .supply import chain_flow, supply_chains
 __all__ = [
     "APPLIED",
     "BY_STAGE",
+    "FLOW_LOSSES",
+    "FLOW_ROUTES",
     "Scenario",
     "ScenarioResult",
     "StageCut",
@@ -92,6 +94,125 @@ BY_STAGE: Table = make_table(
     ("coverage_of_remaining_supply", "float64"),
     ("remaining_suppliers", "object"),
 )
+
+
+FLOW_LOSSES: Table = make_table(
+    "scenario_flow_losses",
+    "What each member importer loses when the applied export controls stop the imposer's exports.",
+    ("member", "object", "an importer with import data: a member country, or an organisation of members (eu)"),
+    ("mineral", "object"),
+    ("instruments", "object"),
+    ("supply_lost_share", "float64", "share of the member's supply (its group) whose route crosses a stopped flow"),
+    ("direct_lost_share", "float64", "the part bought directly from the imposer"),
+    ("edition", "object"),
+    ("source", "object"),
+    ("year_from", "Int64"),
+    ("year_to", "Int64"),
+)
+FLOW_ROUTES: Table = make_table(
+    "scenario_flow_routes",
+    "The routes a scenario cuts: which member loses what through which route.",
+    ("member", "object"),
+    ("mineral", "object"),
+    ("route", "object", "countries from the imposer to the member"),
+    ("stopped", "object", "[exporter, importer] of the flow the control stops"),
+    ("supply_lost_share", "float64"),
+)
+
+
+def flow_cuts(
+    applied: pd.DataFrame,
+    instruments: pd.DataFrame,
+    imports: pd.DataFrame,
+    import_reliance: pd.DataFrame,
+    production: pd.DataFrame,
+    members: frozenset[str],
+    members_of: dict[str, frozenset[str]] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Export controls applied to the import flows: each stops the imposer's exports of the minerals it
+    covers (at its stages) to the countries it targets (every country when it targets all), and each
+    member importer loses the share of its supply whose route crosses a stopped flow.
+
+    Member importers are member countries with import data and organisations (``eu``) whose member
+    countries are in the alliance. Returns a :data:`FLOW_LOSSES` and a :data:`FLOW_ROUTES` table.
+    """
+    from .flows import choose_group, follow, import_groups, route_shares
+
+    members_of = members_of or {}
+    groups = import_groups(imports)
+    importers = sorted({g.importer for g in groups})
+    member_importers = [i for i in importers if i in members or members_of.get(i, frozenset()) & members]
+    details = {r["id"]: r for r in instruments.to_dict("records")}
+    loss_rows: list[dict] = []
+    route_rows: list[dict] = []
+    by_key: dict[tuple[str, str], dict] = {}
+    for rec in applied.to_dict("records"):
+        if rec["technology_only"]:
+            continue
+        inst = details.get(rec["instrument"], {})
+        imposer = inst.get("imposer")
+        scope_all = inst.get("target_scope") == "all"
+        targets = set(inst.get("targets") or [])
+        stages = frozenset(inst.get("stages") or []) or None
+        for mineral in inst.get("minerals") or []:
+            for member in member_importers:
+                root = choose_group(groups, member, mineral)
+                if root is None:
+                    continue
+                plain = follow(
+                    root, groups, import_reliance=import_reliance, production=production, members_of=members_of
+                )
+                nodes = [s.removeprefix("node:") for s in plain.transitions]
+                hit = {
+                    n: frozenset({imposer})
+                    for n in nodes
+                    if n != imposer and (scope_all or n in targets or members_of.get(n, frozenset()) & targets)
+                }
+                if not hit:
+                    continue
+                chain = follow(
+                    root,
+                    groups,
+                    import_reliance=import_reliance,
+                    production=production,
+                    members_of=members_of,
+                    cut=hit,
+                    cut_stages=stages,
+                )
+                lost = sum(v for k, v in chain.absorbed.items() if k.startswith("cut:"))
+                if lost <= 0:
+                    continue
+                key = (member, mineral)
+                row = by_key.setdefault(
+                    key,
+                    {
+                        "member": member,
+                        "mineral": mineral,
+                        "instruments": [],
+                        "supply_lost_share": 0.0,
+                        "direct_lost_share": 0.0,
+                        **{k: root.describe()[k] for k in ("edition", "source", "year_from", "year_to")},
+                    },
+                )
+                row["instruments"] = sorted({*row["instruments"], rec["instrument"]})
+                if lost > row["supply_lost_share"]:
+                    row["supply_lost_share"] = lost
+                    row["direct_lost_share"] = chain.absorbed.get(f"cut:{member}<{imposer}", 0.0)
+                    route_rows = [r for r in route_rows if (r["member"], r["mineral"]) != key]
+                    for r in route_shares(chain):
+                        if r["kind"] == "cut":
+                            route_rows.append(
+                                {
+                                    "member": member,
+                                    "mineral": mineral,
+                                    "route": r["route"],
+                                    "stopped": list(r["cut"]),
+                                    "supply_lost_share": r["share"],
+                                }
+                            )
+    loss_rows = sorted(by_key.values(), key=lambda r: (-r["supply_lost_share"], r["member"], r["mineral"]))
+    routes = sorted(route_rows, key=lambda r: (r["member"], r["mineral"], -r["supply_lost_share"]))
+    return FLOW_LOSSES.conform(loss_rows), FLOW_ROUTES.conform(routes)
 
 
 class StageCut(BaseModel):
@@ -180,6 +301,8 @@ class ScenarioResult:
     by_member: pd.DataFrame
     firms: pd.DataFrame = field(default_factory=pd.DataFrame)  # firm quantities considered, matched or not
     uncertain: pd.DataFrame = field(default_factory=lambda: UNCERTAIN.conform([]))  # not applied: status unknown
+    by_flow: pd.DataFrame = field(default_factory=lambda: FLOW_LOSSES.conform([]))  # member importers' losses
+    flow_routes: pd.DataFrame = field(default_factory=lambda: FLOW_ROUTES.conform([]))  # routes cut
 
     def to_dict(self) -> dict:
         import json
@@ -197,6 +320,8 @@ class ScenarioResult:
             "by_member": records(self.by_member),
             "firms": records(self.firms),
             "instruments_status_unknown": records(self.uncertain),
+            "flow_losses": records(self.by_flow),
+            "flow_routes": records(self.flow_routes),
         }
 
 
