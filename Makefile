@@ -55,8 +55,13 @@ neo4j-launcher: install
 test: lint typecheck docs wheel-check neo4j-launcher
 	$(BIN)/python -m pytest
 
+# one table per goal of issue 12, each figure beside its reference (networkx, a 10x smaller run, or
+# the target); about half an hour on 2 cores, most of it the networkx references
 bench: install
 	$(BIN)/python bench/bench_report.py
+	$(BIN)/python bench/bench_network.py
+	$(BIN)/python bench/bench_network.py --minerals 2000 --reference-timeout 60
+	$(BIN)/python bench/bench_embedded_scale.py
 
 bench-neo4j: install neo4j-launcher
 	$(BIN)/python bench/bench_neo4j.py

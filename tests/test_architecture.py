@@ -20,6 +20,7 @@ LAYERS = {
     "errors": 0,
     "resources": 0,
     "atomic": 0,
+    "bulk": 0,
     "ontology": 1,
     "model": 1,
     "contract": 2,

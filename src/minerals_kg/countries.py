@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable
 
 import pycountry
@@ -21,6 +22,21 @@ AGGREGATES = {WORLD: "World total", OTHER_COUNTRIES: "Other countries"}
 ISO_SOURCE = "iso_3166_1"
 
 
+@functools.cache
+def _iso3_codes() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-3 code pycountry knows (a set look-up per row, not a database query)."""
+    return frozenset(c.alpha_3 for c in pycountry.countries)
+
+
+@functools.cache
+def _pycountry_lookup(name: str) -> str | None:
+    """pycountry's name look-up (a scan of every country's names), once per distinct spelling."""
+    try:
+        return str(pycountry.countries.lookup(name).alpha_3)
+    except LookupError:
+        return None
+
+
 class CountryResolver:
     """Resolves ISO-3 codes, names and the crosswalk's spellings ("Congo (Kinshasa)", "Burma")."""
 
@@ -28,7 +44,7 @@ class CountryResolver:
         self._aliases = {name.casefold(): iso3 for name, iso3 in crosswalk}
 
     def is_code(self, code: str) -> bool:
-        return len(code) == 3 and code.isupper() and pycountry.countries.get(alpha_3=code) is not None
+        return code in _iso3_codes()
 
     def resolve(self, name: str, *, aggregates: bool = False) -> str:
         """ISO-3 code (or aggregate id when allowed) for a name; raises LookupError with a hint."""
@@ -39,10 +55,9 @@ class CountryResolver:
             return key
         if key.casefold() in self._aliases:
             return self._aliases[key.casefold()]
-        try:
-            return pycountry.countries.lookup(key).alpha_3
-        except LookupError:
-            pass
+        found = _pycountry_lookup(key)
+        if found is not None:
+            return found
         names = [c.name for c in pycountry.countries] + list(self._aliases)
         near = difflib.get_close_matches(key, names, n=1)
         hint = f" (nearest: {near[0]!r})" if near else ""

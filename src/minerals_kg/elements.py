@@ -9,6 +9,7 @@ ontology here, so no identifier that reaches a database comes from anywhere else
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -48,6 +49,12 @@ def fact_id(start: str, rel: str, end: str, props: dict[str, Any]) -> str:
     return hashlib.sha1(payload.encode("utf-8")).hexdigest()
 
 
+@functools.cache
+def _columns(model: type[Record]) -> tuple[tuple[str, str], ...]:
+    """(field name, column name) of a record kind, read once per kind (pydantic's field table is slow to reach)."""
+    return tuple((name, info.alias or name) for name, info in model.model_fields.items())
+
+
 def _props(record: Record, skip: set[str]) -> dict[str, Any]:
     """Non-empty properties of a record under their column names (aliases).
 
@@ -56,10 +63,10 @@ def _props(record: Record, skip: set[str]) -> dict[str, Any]:
     beside it as ``<name>_precision`` (``year``, ``month`` or ``day``).
     """
     out: dict[str, Any] = {}
-    dates = set(date_columns(type(record)))
-    for name, info in type(record).model_fields.items():
-        key = info.alias or name
-        value = getattr(record, name)
+    dates = date_columns(type(record))
+    values = record.__dict__  # pydantic keeps a model's field values here; getattr would look each one up
+    for name, key in _columns(type(record)):
+        value = values[name]
         if key in skip or value is None or value == ():
             continue
         if key in dates:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -317,8 +318,9 @@ def graph_date(name: str, value: str) -> dt.date:
     return period_end(value) if name in PERIOD_END_DATES else period_start(value)
 
 
+@functools.cache
 def date_columns(model: type[BaseModel]) -> tuple[str, ...]:
-    """The columns of a record model that hold partial dates (by their column names)."""
+    """The columns of a record model that hold partial dates (by their column names; read once per kind)."""
     return tuple(
         (info.alias or name)
         for name, info in model.model_fields.items()

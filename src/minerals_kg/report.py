@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import datetime as dt
 import html
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from . import present
@@ -55,53 +49,98 @@ def coverage_matrix(cov: pd.DataFrame) -> pd.DataFrame:
     return m[[s for s in STAGE_ORDER if s in m.columns]].sort_index()
 
 
-def _png(fig) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+RED_YELLOW_GREEN = (
+    "#a50026", "#d73027", "#f46d43", "#fdae61", "#fee08b", "#ffffbf", "#d9ef8b", "#a6d96a", "#66bd63", "#1a9850", "#006837",
+)  # fmt: skip
+"""ColorBrewer's diverging RdYlGn, 11 classes (Brewer, colorbrewer2.org; matplotlib's ``RdYlGn``)."""
 
 
-def heatmap(matrix: pd.DataFrame, title: str, upper: pd.DataFrame | None = None) -> str:
-    fig, ax = plt.subplots(figsize=(1.6 + 1.4 * len(matrix.columns), 0.32 * len(matrix) + 1.2))
-    im = ax.imshow(matrix.values, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
-    ax.set_xticks(range(len(matrix.columns)), matrix.columns)
-    ax.set_yticks(range(len(matrix.index)), matrix.index)
-    for i in range(matrix.shape[0]):
+def coverage_colour(value: float) -> str:
+    """The heatmap colour of a coverage 0-1: red at 0, yellow at one half, green at 1 (linear between classes).
+
+    >>> coverage_colour(0.0), coverage_colour(0.5), coverage_colour(1.0)
+    ('#a50026', '#ffffbf', '#006837')
+    """
+    x = min(max(float(value), 0.0), 1.0) * (len(RED_YELLOW_GREEN) - 1)
+    i = min(int(x), len(RED_YELLOW_GREEN) - 2)
+    a, b = RED_YELLOW_GREEN[i], RED_YELLOW_GREEN[i + 1]
+    mix = [round(int(a[k : k + 2], 16) * (i + 1 - x) + int(b[k : k + 2], 16) * (x - i)) for k in (1, 3, 5)]
+    return "#" + "".join(f"{c:02x}" for c in mix)
+
+
+def heatmap_table(matrix: pd.DataFrame, title: str, upper: pd.DataFrame | None = None) -> str:
+    """The minerals x stages coverage heatmap as an HTML table: each cell coloured by its coverage.
+
+    A table rather than a drawn image: the labels stay text (searchable, sharp at any zoom), and the
+    report no longer spends a second laying out a few hundred labels in matplotlib (issue 12).
+
+    >>> m = pd.DataFrame({"mining": [0.25, float("nan")]}, index=["x", "y"])
+    >>> "<td style='background:#f88e52'>25%</td>" in heatmap_table(m, "t"), "<td>–</td>" in heatmap_table(m, "t")
+    (True, True)
+    """
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in ["mineral", *matrix.columns])
+    body = []
+    for i, mineral in enumerate(matrix.index):
+        cells = [f"<th>{html.escape(str(mineral))}</th>"]
         for j in range(matrix.shape[1]):
             v = matrix.values[i, j]
+            if v != v:
+                cells.append("<td>–</td>")
+                continue
             hi = upper.values[i, j] if upper is not None else v
-            label = "–" if v != v else present.coverage_cell(v, hi)
-            ax.text(j, i, label, ha="center", va="center", fontsize=8)
-    ax.set_title(title, fontsize=10)
-    fig.colorbar(im, ax=ax, fraction=0.04, label="share of world output")
-    return _png(fig)
+            ink = ";color:#fff" if not 0.15 <= v <= 0.85 else ""  # the darkest reds and greens
+            cells.append(
+                f"<td style='background:{coverage_colour(v)}{ink}'>{html.escape(present.coverage_cell(v, hi))}</td>"
+            )
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    stops = ",".join(RED_YELLOW_GREEN)
+    legend = (
+        f"<div class='legend'><span>0%</span><span class='ramp' style='background:linear-gradient(to right,{stops})'>"
+        "</span><span>100% of world output</span></div>"
+    )
+    return (
+        f"<table class='heat'><caption>{html.escape(title)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>{legend}"
+    )
 
 
-def top_producers_chart(current: pd.DataFrame, stage: str) -> str:
-    rows = current[current["stage"] == stage].sort_values("top_share")
-    fig, ax = plt.subplots(figsize=(8, 0.32 * len(rows) + 1.2))
-    palette = ["#c0392b", "#e67e22", "#f1c40f"]
-    for i, (_, r) in enumerate(rows.iterrows()):
-        left = 0.0
-        for rank, (country, share) in enumerate(list(r["shares"].items())[:3]):
-            ax.barh(i, share, left=left, color=palette[rank], edgecolor="white")
-            if share > 0.06:
-                ax.text(left + share / 2, i, country, ha="center", va="center", fontsize=7)
+TOP_COLOURS = ("#c0392b", "#e67e22", "#f1c40f")
+"""The first, second and third producer's segment; the rest of world output is grey."""
+
+
+def top_producers_bars(current: pd.DataFrame, stage: str) -> str:
+    """Per mineral, the top three countries' shares of world output at a stage as a stacked bar (HTML).
+
+    The most concentrated first; a dashed line marks the CRMA's 65 % single-country benchmark. Drawn
+    with HTML and CSS rather than matplotlib: the report no longer imports it (issue 12).
+
+    >>> cur = pd.DataFrame([dict(mineral="x", stage="mining", year=2024, edition="E", top_share=0.6,
+    ...                          shares={"CHN": 0.6, "AUS": 0.3})])
+    >>> "width:60.0%" in top_producers_bars(cur, "mining")
+    True
+    """
+    rows = current[current["stage"] == stage].sort_values("top_share", ascending=False)
+    lines = []
+    for mineral, year, edition, shares in zip(rows["mineral"], rows["year"], rows["edition"], rows["shares"]):
+        segments, left = [], 0.0
+        for rank, (country, share) in enumerate(list(shares.items())[:3]):
+            label = html.escape(str(country)) if share > 0.06 else ""
+            segments.append(
+                f"<span style='width:{share * 100:.1f}%;background:{TOP_COLOURS[rank]}' "
+                f"title='{html.escape(str(country))} {share:.1%}'>{label}</span>"
+            )
             left += share
-        ax.barh(i, max(0.0, 1 - left), left=left, color="#bdc3c7", edgecolor="white")
-    ax.set_yticks(
-        range(len(rows)),
-        [f"{m} ({y}, {e})" for m, y, e in zip(rows["mineral"], rows["year"], rows["edition"])],
-        fontsize=8,
+        segments.append(f"<span style='width:{max(0.0, 1 - left) * 100:.1f}%;background:#bdc3c7'></span>")
+        name = html.escape(f"{mineral} ({year}, {edition})")
+        lines.append(
+            f"<div class='bar'><span class='name'>{name}</span><span class='track'>{''.join(segments)}</span></div>"
+        )
+    benchmark = CRMA_SINGLE_COUNTRY_BENCHMARK * 100
+    return (
+        f"<div class='bars' style='--benchmark:{benchmark:.0f}%'>{''.join(lines)}"
+        f"<p class='note'>share of world {html.escape(stage)} output: top three countries, then the rest; "
+        f"dashed: CRMA {CRMA_SINGLE_COUNTRY_BENCHMARK:.0%}</p></div>"
     )
-    ax.set_xlim(0, 1)
-    ax.axvline(CRMA_SINGLE_COUNTRY_BENCHMARK, color="black", lw=0.8, ls="--")
-    ax.text(
-        CRMA_SINGLE_COUNTRY_BENCHMARK + 0.005, len(rows) - 0.5, f"CRMA {CRMA_SINGLE_COUNTRY_BENCHMARK:.0%}", fontsize=7
-    )
-    ax.set_xlabel(f"share of world {stage} output: top three countries, then the rest")
-    return _png(fig)
 
 
 def _table(df: pd.DataFrame, columns: list[str]) -> str:
@@ -116,7 +155,12 @@ def _table(df: pd.DataFrame, columns: list[str]) -> str:
 CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
 table{border-collapse:collapse;font-size:13px;margin:1em 0}th,td{border:1px solid #ddd;padding:3px 7px}
 th{background:#f4f4f4;text-align:left}td{vertical-align:top}h2{margin-top:2em}.note{color:#555;font-size:13px}
-img{max-width:100%}"""
+img{max-width:100%}.heat td{text-align:center;min-width:4.5em}.heat caption{font-weight:600;text-align:left}
+.legend{display:flex;gap:.5em;align-items:center;font-size:12px;color:#555}.ramp{display:inline-block;width:14em;height:.8em}
+.bar{display:flex;align-items:center;font-size:12px;margin:1px 0}.bar .name{width:17em;flex:none;text-align:right;padding-right:.6em;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.bar .track{position:relative;display:flex;flex:1;height:1.2em}.bar .track span{display:inline-block;height:100%;text-align:center;
+overflow:hidden;font-size:11px;line-height:1.2em;border-right:1px solid #fff;box-sizing:border-box}
+.bars{position:relative}.bar .track::after{content:"";position:absolute;left:var(--benchmark);top:0;bottom:0;border-left:1px dashed #000}"""
 
 
 def most_concentrated_chains(current: pd.DataFrame, n: int = NETWORK_CHAINS) -> list[str]:
@@ -200,7 +244,7 @@ def build_report(kg: KnowledgeGraph, alliance: str, out_dir: Path) -> ReportResu
         "<h2>Alliance coverage, minerals × stages</h2>",
         "<p class='note'>Colour: the share of world output from members' countries; a range where the source "
         "leaves part of the output unattributed (the members' share is then between the two numbers).</p>",
-        f"<img alt='coverage heatmap' src='{heatmap(matrix, f'Share of world output from {alliance} members', upper)}'>"
+        heatmap_table(matrix, f"Share of world output from {alliance} members", upper)
         if not matrix.empty
         else "<p>No coverage data.</p>",
         "<h3>Chain coverage (weakest stage)</h3>",
@@ -260,10 +304,8 @@ def build_report(kg: KnowledgeGraph, alliance: str, out_dir: Path) -> ReportResu
         f"<iframe title='network view of the most concentrated chains' style='width:100%;height:720px;"
         f'border:1px solid #ddd\' srcdoc="{html.escape(network.read_text(encoding="utf-8"), quote=True)}"></iframe>',
         "<h2>Top producers</h2>",
-        f"<img alt='top producers, mining' src='{top_producers_chart(current, 'mining')}'>",
-        f"<img alt='top producers, refining' src='{top_producers_chart(current, 'refining')}'>"
-        if (current["stage"] == "refining").any()
-        else "",
+        top_producers_bars(current, "mining"),
+        top_producers_bars(current, "refining") if (current["stage"] == "refining").any() else "",
         "<h2>Concentration (latest group per mineral and stage)</h2>",
         _table(
             current,

@@ -178,10 +178,15 @@ class _Checker:
     )
 
     def check_dates(self) -> None:
+        pairs: dict[type, list[tuple[str, str]]] = {}  # per record kind, the ordered pairs it has
         for locs in self.raw.records.values():
             for loc in locs:
-                for first, second in self.ORDERED:
-                    a, b = getattr(loc.record, first, None), getattr(loc.record, second, None)
+                kind = type(loc.record)
+                if kind not in pairs:
+                    fields = kind.model_fields
+                    pairs[kind] = [(a, b) for a, b in self.ORDERED if a in fields and b in fields]
+                for first, second in pairs[kind]:
+                    a, b = getattr(loc.record, first), getattr(loc.record, second)
                     if a and b and period_end(b) < period_start(a):
                         self.add(loc, second, f"a date on or after {first} ({a})", repr(b))
 

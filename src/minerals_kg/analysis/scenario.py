@@ -34,8 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..contract import Table, make_table
 from ..model import InstrumentKind, Stage
-from .network import max_flow
-from .supply import SUPPLY, mineral_subnetwork, supply_network
+from .supply import chain_flow, supply_chains
 
 __all__ = [
     "APPLIED",
@@ -463,7 +462,7 @@ def run_scenario(
     as_of: dt.date,
     activities: pd.DataFrame | None = None,
 ) -> ScenarioResult:
-    g = supply_network(current)
+    g = supply_chains(current)  # the network's nodes: flows per mineral are closed-form (chain_flow)
     chains = g.graph["chains"]
     applied, cut, uncertain = cuts_for(scenario, instruments, members, as_of, chains)
     partial, firm_notes = (
@@ -475,16 +474,19 @@ def run_scenario(
         cut.setdefault(key, set())
     stage_rows, mineral_rows = [], []
     for mineral in sorted({m for m, _ in cut}):
-        sub = mineral_subnetwork(g, mineral)
-        sink = sub.graph["demand"]
-        before, _ = max_flow(sub, SUPPLY, sink)
-        after_graph = sub.copy()
+        sub = g  # node attributes; the mineral's own nodes are listed in g.graph["mineral_nodes"]
+        by_stage: dict[str, list[str]] = {}  # the mineral's suppliers per stage, in the network's order
+        for n in g.graph["mineral_nodes"][mineral]:
+            if sub.nodes[n]["kind"] == "supplier":
+                by_stage.setdefault(sub.nodes[n]["stage"], []).append(n)
+        before = chain_flow(g, mineral)  # the chain's max-flow (its weakest stage), in closed form
+        capacities: dict[str, float] = {}
         for stage in chains[mineral].stages:
             countries = cut.get((mineral, stage), set())
             firm_loss = partial.get((mineral, stage), {})
             if not countries and not firm_loss:
                 continue
-            suppliers = [n for n, d in sub.nodes(data=True) if d.get("kind") == "supplier" and d["stage"] == stage]
+            suppliers = by_stage.get(stage, [])
             # share of world output each supplier loses: all of it, or the removed firms' part
             losses = {}
             for n in suppliers:
@@ -520,12 +522,11 @@ def run_scenario(
                     "remaining_suppliers": dict(remaining),
                 }
             )
-            after_graph.remove_nodes_from(lost)
+            capacities.update(dict.fromkeys(lost, 0.0))
             for n, x in losses.items():
                 if n not in lost:  # a partial cut (a firm's part of a country's output)
-                    u = next(iter(after_graph.predecessors(n)))
-                    after_graph.edges[u, n]["capacity"] = sub.nodes[n]["share"] - x
-        after, _ = max_flow(after_graph, SUPPLY, sink)
+                    capacities[n] = sub.nodes[n]["share"] - x
+        after = chain_flow(g, mineral, capacities)
         mineral_rows.append(
             {
                 "mineral": mineral,
@@ -550,36 +551,30 @@ def run_scenario(
         if not links.empty
         else pd.DataFrame(columns=["end_use", "minerals_cut", "worst_flow_lost_share"])
     )
-    member_rows = []
+    lost_at: dict[tuple[str, str], float] = {}  # one look-up per (member, cut), not a scan of every stage row
+    for r in stage_rows:
+        lost_at.setdefault((r["mineral"], r["stage"]), float(r["supply_lost_share"]))
+    # per (member, mineral, stage) reached: the largest loss and every instrument behind it
+    grouped: dict[tuple[str, str, str], tuple[list[float], set[str]]] = {}
     for rec in applied.to_dict("records"):
         hit = sorted(members) if rec["targets"] == ["all"] else rec["targets"]
+        reached = [(c["mineral"], c["stage"], lost_at.get((c["mineral"], c["stage"]), 0.0)) for c in rec["cuts"]]
         for member in hit:
-            for cut_at in rec["cuts"]:
-                mineral, stage = cut_at["mineral"], cut_at["stage"]
-                share_lost = next(
-                    (
-                        float(r["supply_lost_share"])
-                        for r in stage_rows
-                        if r["mineral"] == mineral and r["stage"] == stage
-                    ),
-                    0.0,
-                )
-                member_rows.append(
-                    {
-                        "member": member,
-                        "mineral": mineral,
-                        "stage": stage,
-                        "instrument": rec["instrument"],
-                        "supply_lost_share": share_lost,
-                    }
-                )
-    by_member = pd.DataFrame(member_rows, columns=["member", "mineral", "stage", "instrument", "supply_lost_share"])
-    if not by_member.empty:
-        by_member = (
-            by_member.groupby(["member", "mineral", "stage"])
-            .agg(supply_lost_share=("supply_lost_share", "max"), instruments=("instrument", lambda s: sorted(set(s))))
-            .reset_index()
+            for mineral, stage, share_lost in reached:
+                entry = grouped.setdefault((member, mineral, stage), ([share_lost], set()))
+                entry[0][0] = max(entry[0][0], share_lost)
+                entry[1].add(rec["instrument"])
+    by_member = (
+        pd.DataFrame(
+            [
+                (*group, share[0], sorted(names) if len(names) > 1 else [*names])
+                for group, (share, names) in sorted(grouped.items())
+            ],
+            columns=["member", "mineral", "stage", "supply_lost_share", "instruments"],
         )
+        if grouped
+        else pd.DataFrame(columns=["member", "mineral", "stage", "instrument", "supply_lost_share"])
+    )
     return ScenarioResult(
         scenario,
         members,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from ..contract import Table, make_table
@@ -82,6 +83,39 @@ def what_if(
     return WHAT_IF.conform(out.reset_index().sort_values(["delta", "mineral", "stage"], ascending=[False, True, True]))
 
 
+class _CandidateGains:
+    """The objective with each candidate added to a set of members, for every candidate at once.
+
+    The same sums as :func:`objective` (coverage per mineral and stage, its minimum per mineral, the
+    mean over minerals) on a rows x candidates matrix of shares, instead of one coverage table per
+    candidate: the greedy pick reads one vector per round.
+    """
+
+    def __init__(self, scope: pd.DataFrame, pool: list[str]):
+        records = scope.to_dict("records")
+        order = sorted(range(len(records)), key=lambda i: records[i]["mineral"])
+        self.shares = [records[i]["shares"] for i in order]
+        minerals = [records[i]["mineral"] for i in order]
+        column = {c: j for j, c in enumerate(pool)}
+        self.added = np.zeros((len(order), len(pool)))
+        for r, shares in enumerate(self.shares):
+            for c, share in shares.items():
+                j = column.get(c)
+                if j is not None:
+                    self.added[r, j] = share
+        self.starts: np.ndarray | list[int] = (
+            np.flatnonzero(np.r_[True, np.array(minerals[1:]) != np.array(minerals[:-1])]) if minerals else []
+        )
+        self.n_minerals = len(self.starts)
+
+    def objectives(self, members: set[str]) -> np.ndarray:
+        if not self.n_minerals:
+            return np.zeros(self.added.shape[1])
+        base = np.array([sum(s for c, s in shares.items() if c in members) for shares in self.shares])
+        chain = np.minimum.reduceat(base[:, None] + self.added, self.starts, axis=0)
+        return chain.mean(axis=0)
+
+
 def recommend(
     current: pd.DataFrame,
     members: frozenset[str],
@@ -130,17 +164,20 @@ def recommend(
     )
     chosen = set(members)
     value = objective(scope, chosen)
+    gains = _CandidateGains(scope, pool)
     rows = []
     for rank in range(1, k + 1):
         best = None
-        for country in pool:
+        scores = gains.objectives(chosen)
+        for j, country in enumerate(pool):
             if country in chosen:
                 continue
-            v = objective(scope, chosen | {country})
+            v = scores[j]
             if best is None or v > best[1] + 1e-15:
                 best = (country, v)
         if best is None or best[1] <= value + 1e-15:
             break
+        best = (best[0], objective(scope, chosen | {best[0]}))  # the figure reported: the definition's
         before_chain = chain_coverage(coverage(scope, frozenset(chosen))).set_index("mineral")["chain_coverage"]
         chosen.add(best[0])
         after_chain = chain_coverage(coverage(scope, frozenset(chosen))).set_index("mineral")["chain_coverage"]

@@ -13,6 +13,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
+from ..bulk import collector_paused
 from ..contract import TABLES
 from ..elements import GraphElements, graph_elements
 from ..model import Dataset
@@ -31,7 +32,8 @@ def graph_from_elements(elements: GraphElements) -> nx.MultiDiGraph:
 
 def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
     """The whole knowledge graph of a validated dataset as a networkx ``MultiDiGraph``."""
-    return graph_from_elements(graph_elements(dataset))
+    with collector_paused():  # millions of dicts and no cycle on large data: see minerals_kg.bulk
+        return graph_from_elements(graph_elements(dataset))
 
 
 class EmbeddedReader:
