@@ -325,4 +325,5 @@ def removal_impact(g: nx.DiGraph, source: str, sink: str, removals: Iterable[Ite
                 now = component_flow(net, comp, mask)
             after += now - flows[c]
         out.append({"removed": group, "flow_before": before, "flow_after": after, "flow_lost": before - after})
-    return sorted(out, key=lambda r: (-r["flow_lost"], r["removed"]))
+    # losses equal up to rounding (sums taken in a different order) are ties, broken by the removed ids
+    return sorted(out, key=lambda r: (-round(r["flow_lost"], 12), r["removed"]))

@@ -209,7 +209,8 @@ def removal_impact(g: nx.DiGraph, source: str, sink: str, removals: Iterable[Ite
         for i in touched:
             after += part(components[i] - set(group)) - flows[i]
         out.append({"removed": group, "flow_before": before, "flow_after": after, "flow_lost": before - after})
-    return sorted(out, key=lambda r: (-r["flow_lost"], r["removed"]))
+    # losses equal up to rounding (sums taken in a different order) are ties, broken by the removed ids
+    return sorted(out, key=lambda r: (-round(r["flow_lost"], 12), r["removed"]))
 
 
 def supplier_betweenness(g: nx.DiGraph, *, k: int | None = None, seed: int = 0) -> dict[str, float]:
