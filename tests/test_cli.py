@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 from .test_validation import run_cli
 
@@ -67,3 +68,17 @@ def test_report_writes_a_self_contained_html_with_charts(tmp_path):
     assert "<table class='heat'>" in page and page.count("<div class='bars'") == 2
     assert "src='http" not in page and 'src="http' not in page  # opens offline
     assert json.loads((out / "coverage.json").read_text())
+
+
+def _cells(line: str) -> tuple[str, ...]:
+    return tuple(cell.strip() for cell in line.strip("│ ").split("│"))
+
+
+def test_the_readme_excerpt_of_report_is_what_report_prints(tmp_path):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## What `report` shows", 1)[1].split("```", 2)[1]
+    excerpt_rows = {_cells(line) for line in section.splitlines() if line.startswith("│")}
+    result = run_cli("report", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    printed = {_cells(line) for line in result.stdout.splitlines() if line.startswith("│")}
+    assert excerpt_rows and excerpt_rows <= printed, sorted(excerpt_rows - printed)
