@@ -181,6 +181,7 @@ def neo4j_conf(options: ServerOptions, home: Path, plugins: Path) -> str:
         "db.tx_log.rotation.retention_policy": "100M size",
         # no phoning home
         "dbms.usage_report.enabled": "false",
+        "client.allow_telemetry": "false",  # Browser's product analytics
         # Bolt's two Netty event loops wait a 5 s quiet period each on shutdown without this
         "internal.dbms.bolt.netty_server_shutdown_quiet_period": "0",
     }
