@@ -140,7 +140,6 @@ STEPS: list[tuple[str, dict]] = [
     ("MERGE every relationship, one writer (the loader before this issue)", {"workers": 1, "create_absent": False}),
     ("+ pre-read of fact ids, CREATE the absent ones", {"workers": 1, "create_absent": True}),
     ("+ two writers in parallel", {"workers": 2, "create_absent": True}),
-    ("+ three writers in parallel", {"workers": 3, "create_absent": True}),
 ]
 
 

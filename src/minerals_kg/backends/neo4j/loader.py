@@ -190,7 +190,7 @@ def write_elements(
     batch_size: int = 10_000,
     progress: bool = True,
     sync: bool = True,
-    workers: int = 2,
+    workers: int = 1,
     create_absent: bool = True,
 ) -> LoadReport:
     """Write nodes and relationships in batched managed transactions; see the module docstring.
