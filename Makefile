@@ -57,8 +57,9 @@ test: lint typecheck docs wheel-check neo4j-launcher
 
 # one table per goal of issue 12, each figure beside its reference in the same run: networkx for the
 # algorithms, LOAD CSV for the loader, the online loader for the bulk load, the target for the trade
-# files. About 75 minutes on 2 cores (README, "Benchmarks"): the networkx references, the interleaved
-# loader repeats and the 10M-row files take most of it.
+# files. Not yet timed end to end: its parts add up to about 1.5 hours on 2 cores idle and 2-3 hours on
+# a shared, loaded machine (README, "Benchmarks"); the networkx references, the interleaved loader
+# repeats at 1M relationships and the 10M-relationship bulk load take most of it.
 bench: install neo4j-launcher
 	$(BIN)/python bench/bench_report.py
 	$(BIN)/python bench/bench_network.py
