@@ -2,9 +2,10 @@
 
 Nodes: ``UNWIND $rows MERGE (n:Label {id: row.id}) SET n = row.props`` per label (never a label-less
 MERGE). Relationships: ``MATCH`` both ends by label and id, then, per relationship type, one read of
-the fact ids already in the database splits the rows in two: those present are merged on
-their content-hash ``fact_id`` (``SET r = row.props``), those proven absent are created (``CREATE``), which
-spares the server the search through both ends' relationships (a first load is all ``CREATE``).
+the fact ids already in the database splits the rows in two: those present are merged on their
+content-hash ``fact_id`` (``SET r = row.props``), those proven absent are created (``CREATE``),
+which spares the server the search through both ends' relationships (a first load is all
+``CREATE``).
 Rows are deduplicated on ``fact_id`` first, so a fact in two sources is still one relationship. Each
 batch is a managed transaction (the driver retries transient errors, deadlocks included), run by
 ``workers`` writers in parallel, each with its own session: nodes first, then relationships.
