@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 OUT    ?= out
 PIP    := $(BIN)/pip install --quiet -c constraints.txt
 
-.PHONY: demo test check lint typecheck unit docs wheel-check install install-dev neo4j-launcher bench bench-neo4j bench-export bench-server clean
+.PHONY: demo test check lint typecheck unit docs wheel-check install install-dev neo4j-launcher bench bench-neo4j bench-bulk bench-trade bench-export bench-server clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,16 +55,29 @@ neo4j-launcher: install
 test: lint typecheck docs wheel-check neo4j-launcher
 	$(BIN)/python -m pytest
 
-# one table per goal of issue 12, each figure beside its reference (networkx, a 10x smaller run, or
-# the target); about half an hour on 2 cores, most of it the networkx references
-bench: install
+# one table per goal of issue 12, each figure beside its reference in the same run: networkx for the
+# algorithms, LOAD CSV for the loader, the online loader for the bulk load, the target for the trade
+# files. Not yet timed end to end: its parts add up to about 1.5 hours on 2 cores idle and 2-3 hours on
+# a shared, loaded machine (README, "Benchmarks"); the networkx references, the interleaved loader
+# repeats at 1M relationships and the 10M-relationship bulk load take most of it.
+bench: install neo4j-launcher
 	$(BIN)/python bench/bench_report.py
 	$(BIN)/python bench/bench_network.py
 	$(BIN)/python bench/bench_network.py --minerals 2000 --reference-timeout 60
 	$(BIN)/python bench/bench_embedded_scale.py
+	$(BIN)/python bench/bench_neo4j.py --repeat 3 --steps
+	$(BIN)/python bench/bench_bulk.py
+	$(BIN)/python bench/bench_trade.py
 
+# the loader against LOAD CSV (goal 2), the bulk load against the loader (goal 3), trade files (goal 4)
 bench-neo4j: install neo4j-launcher
-	$(BIN)/python bench/bench_neo4j.py
+	$(BIN)/python bench/bench_neo4j.py --repeat 3 --steps
+
+bench-bulk: install neo4j-launcher
+	$(BIN)/python bench/bench_bulk.py
+
+bench-trade: install
+	$(BIN)/python bench/bench_trade.py
 
 bench-export: install
 	$(BIN)/python bench/bench_export.py

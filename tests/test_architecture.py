@@ -42,6 +42,7 @@ LAYERS = {
     "export": 7,
     "present": 8,
     "report": 8,
+    "bulk_load": 8,
     "cli": 9,
 }
 

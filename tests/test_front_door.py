@@ -70,6 +70,7 @@ FLAGS = {
     "--include-host",
     "--expand-organisations",
     "--wipe",
+    "--bulk",
     "--prune",
     "--write",
     "--list",
@@ -141,6 +142,9 @@ def cases() -> list[tuple[list[str], str]]:
             "filters that keep nothing",
         ),
         (["export", "--format", "neo4j-admin", "--out", "/dev/null"], "neo4j-admin into a file"),
+        (["load", "--bulk"], "bulk load without a local server"),
+        (["load", "--bulk", "--uri", "bolt://db.example.org:7687"], "bulk load into a remote server"),
+        (["load", "--bulk=yes"], "bulk is a flag"),
     ]
     return found
 

@@ -8,7 +8,13 @@ import pytest
 
 from minerals_kg.backends.neo4j.config import Neo4jError, Neo4jSettings
 from minerals_kg.backends.neo4j.library import QueryError, get_query, library, stale_queries, sync_fragments
-from minerals_kg.backends.neo4j.loader import fact_id, node_query, relationship_query
+from minerals_kg.backends.neo4j.loader import (
+    fact_id,
+    group_rows,
+    node_query,
+    relationship_create_query,
+    relationship_query,
+)
 from minerals_kg.backends.neo4j.schema import check_version, desired_schema
 from minerals_kg.errors import InvalidArgument, InvalidArguments
 from minerals_kg.ontology import load_ontology
@@ -157,6 +163,32 @@ def test_generated_cypher_merges_on_labelled_keys_only():
     assert "MERGE (a)-[r:PRODUCES {fact_id: row.fact_id}]->(b)" in r
     with pytest.raises(ValueError):
         node_query(("Country`) DETACH DELETE (x",), onto)
+
+
+def test_relationships_proven_absent_are_created_between_labelled_ends():
+    onto = load_ontology()
+    q = relationship_create_query("PRODUCES", "Country", "Mineral", onto)
+    assert "MATCH (a:Country {id: row.start}) MATCH (b:Mineral {id: row.end})" in q
+    assert q.endswith("CREATE (a)-[r:PRODUCES]->(b) SET r = row.props")
+    with pytest.raises(ValueError):
+        relationship_create_query("PRODUCES]->() DETACH DELETE (x", "Country", "Mineral", onto)
+
+
+def test_a_fact_listed_twice_is_one_row_as_merge_would_make_it_one_relationship():
+    from minerals_kg.bulk_load import ElementStream
+    from minerals_kg.elements import GraphElements
+
+    fact = ("CHN", "PRODUCES", "gallium", {"year": 2024, "stage": "refining"})
+    other = ("CHN", "PRODUCES", "gallium", {"year": 2025, "stage": "refining"})
+    elements = GraphElements(
+        [("CHN", ("Country",), {"id": "CHN"}), ("gallium", ("Mineral",), {"id": "gallium"})], [fact, other, fact]
+    )
+    _, rels = group_rows(elements)
+    rows = rels[("PRODUCES", "Country", "Mineral")]
+    assert [r["fact_id"] for r in rows] == [fact_id(*fact), fact_id(*other)]
+    stream = ElementStream(elements)
+    assert [r.id for r in stream.iter_relationships()] == [fact_id(*fact), fact_id(*other)]
+    assert stream.duplicates == 1
 
 
 def test_fact_ids_are_stable_and_content_addressed():

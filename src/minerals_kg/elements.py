@@ -45,8 +45,12 @@ def fact_id(start: str, rel: str, end: str, props: dict[str, Any]) -> str:
     >>> fact_id("CHN", "PRODUCES", "gallium", {"stage": "refining"})[:12]
     'c194e75e5ad5'
     """
-    payload = json.dumps([start, rel, end, props], sort_keys=True, default=str, ensure_ascii=False)
+    payload = _FACT_JSON.encode([start, rel, end, props])
     return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+
+_FACT_JSON = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False)
+"""``json.dumps(..., sort_keys=True, default=str, ensure_ascii=False)`` without a new encoder per call."""
 
 
 @functools.cache
