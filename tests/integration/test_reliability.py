@@ -264,7 +264,7 @@ def test_injection_attempts_are_refused_or_plain_data(loaded, neo4j_settings, tm
     attempts = 0
     monkeypatch.setenv("NEO4J_PASSWORD", TEST_PASSWORD)
 
-    def cli(*args: str, env: dict[str, str] | None = None) -> None:  # in-process: the same code, no JVM
+    def cli(*args: str, env: dict[str, str] | None = None) -> str:  # in-process: the same code, no JVM
         nonlocal refused, attempts
         attempts += 1
         with monkeypatch.context() as m:
@@ -277,6 +277,7 @@ def test_injection_attempts_are_refused_or_plain_data(loaded, neo4j_settings, tm
         assert exc.value.code in (1, 2), (args, err)
         assert err.startswith("error: ") and "Traceback" not in err and "root:x:" not in err, (args, err)
         refused += 1
+        return err
 
     cli("query", "concentration", "-p", f"mineral={INJECT}")
     cli("query", "concentration", "-p", f"stage={INJECT}")
@@ -307,7 +308,9 @@ def test_injection_attempts_are_refused_or_plain_data(loaded, neo4j_settings, tm
     for name in ("sneaky", "passwd", "apoc_file", "apoc_export"):
         cli("query", name, env=env)
     for name in ("passwd", "apoc_file", "apoc_export"):
-        cli("query", name, "--write", env=env)
+        err = cli("query", name, "--write", env=env)
+        if name == "passwd":  # LOAD CSV resolves file:///etc/passwd inside the server's import folder
+            assert "import" in err and "etc/passwd" in err, err
     assert not Path("/tmp/minerals-kg-apoc-export.csv").exists()
     # the API
     monkeypatch.setenv("MINERALS_KG_QUERIES", str(queries))
