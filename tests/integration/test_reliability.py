@@ -190,6 +190,19 @@ def test_a_failed_wipe_says_what_it_deleted(loaded, neo4j_settings, shipped, mon
 # --- kill -9 during a load ----------------------------------------------------------------------------
 
 
+def _until_it_answers(settings: Neo4jSettings, seconds: float = 120) -> None:
+    """A restarted server may still be recovering on a busy machine: wait (the test's patience, not the product's)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            connect(settings).close()
+            return
+        except MineralsKGError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+
+
 @pytest.fixture
 def own_server(tmp_path, local_server):  # type: ignore[no-untyped-def]
     """A second local server of this test only (killed by its own pid, never anyone else's)."""
@@ -239,6 +252,7 @@ def test_kill_9_during_a_load_then_load_again_gives_a_clean_load(loaded, neo4j_s
         assert failure and isinstance(failure[0], MineralsKGError) and "\n" not in str(failure[0])
         status = start()
         settings = Neo4jSettings(uri=status.uri, password=TEST_PASSWORD, database=status.database)
+        _until_it_answers(settings)
         with _reader(settings) as reader, pytest.raises(LoadInProgress, match="the last one did not finish"):
             reader.rows("MATCH (n:Country) RETURN count(n) AS n")
     write_elements(settings, shipped, progress=False)
@@ -255,7 +269,9 @@ def test_kill_9_during_a_load_then_load_again_gives_a_clean_load(loaded, neo4j_s
 INJECT = "x' }) MATCH (n) DETACH DELETE n //"
 
 
-def test_injection_attempts_are_refused_or_plain_data(loaded, neo4j_settings, tmp_path, monkeypatch, capsys):
+def test_injection_attempts_are_refused_or_plain_data(
+    loaded, neo4j_settings, local_server, tmp_path, monkeypatch, capsys
+):
     from minerals_kg.cli import main
 
     before = dump(loaded)
@@ -309,8 +325,7 @@ def test_injection_attempts_are_refused_or_plain_data(loaded, neo4j_settings, tm
         cli("query", name, env=env)
     for name in ("passwd", "apoc_file", "apoc_export"):
         err = cli("query", name, "--write", env=env)
-        if name == "passwd":  # LOAD CSV resolves file:///etc/passwd inside the server's import folder
-            assert "import" in err and "etc/passwd" in err, err
+        assert "root:" not in err
     assert not Path("/tmp/minerals-kg-apoc-export.csv").exists()
     # the API
     monkeypatch.setenv("MINERALS_KG_QUERIES", str(queries))
@@ -345,6 +360,17 @@ def test_injection_attempts_are_refused_or_plain_data(loaded, neo4j_settings, tm
         # plain data: a string parameter with Cypher in it is bound as a value and matches nothing
         attempts += 1
         assert kg.query("concentration", mineral="cobalt").shape[0] > 0
+        # LOAD CSV's file:///etc/passwd is <home>/import/etc/passwd: a decoy there is what it reads
+        if local_server is not None:
+            decoy = Path(local_server.home) / "import" / "etc" / "passwd"
+            decoy.parent.mkdir(parents=True, exist_ok=True)
+            decoy.write_text("inside-the-import-folder\n")
+            try:
+                attempts += 1
+                rows = kg.query("passwd", write=True)
+                assert [list(r) for r in rows["line"]] == [["inside-the-import-folder"]]
+            finally:
+                decoy.unlink()
     # a manifest entry with Cypher in it: the validator refuses it before any connection
     root = build_tiny(tmp_path / "loaders")
     manifest = root / "stats" / "manifest.yaml"
