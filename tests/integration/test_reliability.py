@@ -32,6 +32,7 @@ from minerals_kg.backends.neo4j.config import Neo4jSettings
 from minerals_kg.backends.neo4j.loader import load, write_elements
 from minerals_kg.backends.neo4j.loadstate import LoadInProgress
 from minerals_kg.backends.neo4j.reader import connect
+from minerals_kg.backends.neo4j.state import pid_alive
 from minerals_kg.checks import load_dataset
 from minerals_kg.elements import graph_elements
 from minerals_kg.errors import MineralsKGError
@@ -248,6 +249,9 @@ def test_kill_9_during_a_load_then_load_again_gives_a_clean_load(loaded, neo4j_s
         assert thread.is_alive(), "the load ended before the kill"
         os.kill(status.pid, signal.SIGKILL)  # this test's own server, by its pid
         kills += 1
+        gone = time.monotonic() + 60
+        while pid_alive(status.pid) and time.monotonic() < gone:  # SIGKILL is not instant: else start() finds it
+            time.sleep(0.1)
         thread.join(timeout=60)
         assert failure and isinstance(failure[0], MineralsKGError) and "\n" not in str(failure[0])
         status = start()
