@@ -71,6 +71,7 @@ FLAGS = {
     "--expand-organisations",
     "--wipe",
     "--bulk",
+    "--allow-deletions",
     "--prune",
     "--write",
     "--list",
@@ -145,6 +146,10 @@ def cases() -> list[tuple[list[str], str]]:
         (["load", "--bulk"], "bulk load without a local server"),
         (["load", "--bulk", "--uri", "bolt://db.example.org:7687"], "bulk load into a remote server"),
         (["load", "--bulk=yes"], "bulk is a flag"),
+        (["load", "--allow-deletions=yes"], "a flag given a value"),
+        (["load", "--allow-deletions", "--batch-size", "0"], "the flag with a bad batch size"),
+        (["load", "--allow-deletions", "--root", "/nonexistent/loaders"], "the flag with a missing root"),
+        (["load", "--allow-deletions", "--wipe"], "the flags without a server"),
     ]
     return found
 
@@ -179,3 +184,16 @@ def test_a_bad_value_is_one_precise_line_and_a_usage_exit_code(argv, case, capsy
 def test_good_values_still_work(capsys):
     main(["concentration", "--mineral", "cobalt", "--stage", "mining", "--format", "json"])
     assert '"top_country": "COD"' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("keyword", "value"),
+    [("allow_deletions", "yes"), ("allow_deletions", 1), ("wipe", None), ("batch_size", 0), ("batch_size", True)],
+)
+def test_bad_load_arguments_through_the_api_are_one_clear_error(keyword, value):
+    from minerals_kg.backends.neo4j.config import Neo4jSettings
+    from minerals_kg.backends.neo4j.loader import load
+    from minerals_kg.errors import InvalidArgument
+
+    with pytest.raises(InvalidArgument, match=rf"^{keyword}: expected .*, got "):
+        load(Neo4jSettings(uri="bolt://127.0.0.1:1", password="x"), **{keyword: value})

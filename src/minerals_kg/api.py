@@ -71,6 +71,17 @@ class KnowledgeGraph:
         self._control_cache: tuple[pd.DataFrame, pd.DataFrame] | None = None
         self._alliance_data: AllianceData | None = None
         self._groups: list | None = None
+        if hasattr(reader, "on_reload"):  # a Neo4j graph reloaded since it was first read: read it afresh
+            reader.on_reload = self._forget
+
+    def _forget(self) -> None:
+        """Drop every table and result cached from the graph (it was reloaded)."""
+        self.vocabulary = Vocabulary(self.table)
+        self._tables.clear()
+        self._conc_cache.clear()
+        self._control_cache = None
+        self._alliance_data = None
+        self._groups = None
 
     # -- the graph and its tables ---------------------------------------------------------------
     @property
@@ -126,7 +137,15 @@ class KnowledgeGraph:
         spec = get_query(name)
         reader = self.reader
         assert isinstance(reader, Neo4jReader)
-        rows = run_query(reader.driver, name, params, database=reader.database, write=write, vocabulary=self.vocabulary)
+        rows = run_query(
+            reader.driver,
+            name,
+            params,
+            database=reader.database,
+            write=write,
+            vocabulary=self.vocabulary,
+            uri=reader.uri,
+        )
         return pd.DataFrame(rows, columns=spec.returns or None)
 
     def close(self) -> None:

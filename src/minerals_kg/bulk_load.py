@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .backends.neo4j import server
+from .backends.neo4j import loadstate, server
 from .backends.neo4j.config import Neo4jError, Neo4jSettings
 from .backends.neo4j.schema import apply_schema
 from .backends.neo4j.state import home_dir, read_state
@@ -188,9 +188,12 @@ def bulk_load(
             phase("start server")
         if result.returncode != 0 or "IMPORT DONE" not in result.stdout + result.stderr:
             tail = (result.stdout + result.stderr).strip().splitlines()[-1:] or ["no output"]
+            # whatever the importer left is not a whole graph: readers are told the load did not finish
+            with settings.driver() as driver, driver.session(database=settings.database) as session:
+                loadstate.begin(session)
             raise Neo4jError(
                 f"neo4j-admin database import failed (exit {result.returncode}): {tail[0][:300]}; "
-                "the server was started again with its database as the importer left it"
+                "the server was started again with its database as the importer left it, marked as a load that did not finish"
             )
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -800,8 +800,18 @@ def schema(
 @app.command()
 def load(
     uri: UriOpt = None,
-    wipe: Annotated[bool, typer.Option(help="Delete every node of the ontology's labels first.")] = False,
+    wipe: Annotated[
+        bool, typer.Option(help="Delete every node of the ontology's labels first (the counts are reported).")
+    ] = False,
     batch_size: Annotated[int, typer.Option(help="Rows per UNWIND transaction (1-1,000,000).")] = 10_000,
+    allow_deletions: Annotated[
+        bool,
+        typer.Option(
+            "--allow-deletions",
+            help="Let the load remove most of a source's facts (by default it stops before writing when "
+            "more than half of a source's facts, at least 10 or all of them, would go).",
+        ),
+    ] = False,
     root: RootOpt = DEFAULT_ROOT,
     bulk: Annotated[
         bool,
@@ -811,7 +821,11 @@ def load(
         ),
     ] = False,
 ) -> None:
-    """Validate every source, then write the graph to Neo4j (idempotent: MERGE on constrained ids)."""
+    """Validate every source, then write the graph to Neo4j (idempotent: MERGE on constrained ids).
+
+    Readers see the previous graph or the new one, never part of a load: while it runs they wait a
+    few seconds, then say a load is in progress.
+    """
     from .backends.neo4j.loader import load as load_graph
     from .inputs import check_int
 
@@ -820,14 +834,27 @@ def load(
         raise InvalidArgument("--root", "a folder of source folders (each with a manifest.yaml)", repr(str(root)))
     settings = _settings(uri)
     if bulk:
+        if allow_deletions:
+            raise InvalidArgument(
+                "--allow-deletions", "no --bulk (a bulk load writes only into an empty database)", "both"
+            )
         _bulk_load(settings, root, wipe)
         return
-    report = load_graph(settings, root, wipe=wipe, batch_size=batch_size, progress=sys.stderr.isatty())
+    report = load_graph(
+        settings,
+        root,
+        wipe=wipe,
+        batch_size=batch_size,
+        progress=sys.stderr.isatty(),
+        allow_deletions=allow_deletions,
+    )
     _say_server(settings.describe())
+    wiped = f"wiped first: {report.wiped_nodes} nodes, {report.wiped_relationships} relationships; " if wipe else ""
     out.print(
         f"loaded {report.nodes_written} nodes and {report.relationships_written} relationships into "
-        f"{settings.safe_uri} in {report.seconds:.1f}s (schema created: {len(report.schema_created)}; "
-        f"stale removed: {report.nodes_deleted} nodes, {report.relationships_deleted} relationships)",
+        f"{settings.safe_uri} in {report.seconds:.1f}s (schema created: {len(report.schema_created)}; {wiped}"
+        f"stale removed: {report.nodes_deleted - report.wiped_nodes} nodes, "
+        f"{report.relationships_deleted - report.wiped_relationships} relationships)",
         markup=False,
     )
     if report.schema_stale:
@@ -940,6 +967,9 @@ def _usage_error(exc: Exception, argv: list[str]) -> InvalidArgument:
             repr(getattr(exc, "option_name", "?")),
         )
     if name == "BadOptionUsage":
+        text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        if "does not take a value" in text:  # --flag=value
+            return InvalidArgument(where, "no value (it is a flag)", "a value")
         return InvalidArgument(where, "a value after the option", "nothing")
     if name == "MissingParameter":
         return InvalidArgument(where, "a value", "nothing")

@@ -31,6 +31,7 @@ class Ontology:
     property_ranges: dict[str, str] = field(
         default_factory=dict
     )  # property key -> range (string, decimal, PartialDate, ...)
+    system_labels: dict[str, str] = field(default_factory=dict)  # bookkeeping label -> key property (not data)
 
     @property
     def date_properties(self) -> frozenset[str]:
@@ -40,6 +41,16 @@ class Ontology:
     def check_label(self, label: str) -> str:
         if label not in self.labels and label not in self.instrument_labels.values():
             raise ValueError(f"{label!r} is not a class of the ontology")
+        return label
+
+    def check_system_label(self, label: str) -> str:
+        """A label of a system class (``mkg:systemClass``: the database's bookkeeping, never data).
+
+        >>> load_ontology().check_system_label("LoadState")
+        'LoadState'
+        """
+        if label not in self.system_labels:
+            raise ValueError(f"{label!r} is not a system class of the ontology")
         return label
 
     def check_type(self, rel_type: str) -> str:
@@ -57,7 +68,11 @@ def load_ontology(path: Path = ONTOLOGY_FILE) -> Ontology:
     g = Graph().parse(path, format="turtle")
     instrument = MKG.PolicyInstrument
     subclasses = set(g.subjects(RDFS.subClassOf, instrument))
-    labels = frozenset(str(g.value(c, MKG.neo4jLabel)) for c in g.subjects(RDF.type, OWL.Class) if c not in subclasses)
+    system = {c for c in g.subjects(RDF.type, OWL.Class) if g.value(c, MKG.systemClass) is not None}
+    system_labels = {str(g.value(c, MKG.neo4jLabel)): str(g.value(c, MKG.keyProperty)) for c in system}
+    labels = frozenset(
+        str(g.value(c, MKG.neo4jLabel)) for c in g.subjects(RDF.type, OWL.Class) if c not in subclasses | system
+    )
     instrument_labels = {
         str(g.value(concept, SKOS.notation)): str(g.value(g.value(concept, MKG.instrumentClass), MKG.neo4jLabel))
         for concept in g.subjects(MKG.instrumentClass, None)
@@ -96,4 +111,5 @@ def load_ontology(path: Path = ONTOLOGY_FILE) -> Ontology:
         vocabularies=vocabularies,
         vocabulary_use=use,
         property_ranges=ranges,
+        system_labels=system_labels,
     )

@@ -13,6 +13,7 @@ import pytest
 
 from minerals_kg.backends.neo4j import server
 from minerals_kg.backends.neo4j.config import Neo4jSettings
+from minerals_kg.ontology import load_ontology
 from minerals_kg.resources import DEFAULT_ROOT
 
 TEST_PASSWORD = "minerals-kg-test-pw"
@@ -97,11 +98,19 @@ def clean_db(driver):  # type: ignore[no-untyped-def]
     wipe(driver)
 
 
+SYSTEM = sorted(load_ontology().system_labels)
+"""Labels of the database's bookkeeping (the load marker): not data, left out of counts and dumps."""
+
+
 def counts(driver) -> dict[str, int]:  # type: ignore[no-untyped-def]
     with driver.session() as session:
         nodes = {
             f"node:{r['label']}": r["n"]
-            for r in session.run("MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n")
+            for r in session.run(
+                "MATCH (n) WHERE none(l IN labels(n) WHERE l IN $system) UNWIND labels(n) AS label "
+                "RETURN label, count(*) AS n",
+                system=SYSTEM,
+            )
         }
         rels = {
             f"rel:{r['type']}": r["n"] for r in session.run("MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n")
@@ -114,7 +123,11 @@ def dump(driver) -> tuple[list, list]:  # type: ignore[no-untyped-def]
     with driver.session() as session:
         nodes = sorted(
             (sorted(r["labels"]), sorted(r["props"].items(), key=str))
-            for r in session.run("MATCH (n) RETURN labels(n) AS labels, properties(n) AS props")
+            for r in session.run(
+                "MATCH (n) WHERE none(l IN labels(n) WHERE l IN $system) RETURN labels(n) AS labels, "
+                "properties(n) AS props",
+                system=SYSTEM,
+            )
         )
         rels = sorted(
             (r["a"], r["t"], r["b"], sorted(r["props"].items(), key=str))

@@ -77,7 +77,7 @@ def live(clean_db, neo4j_settings):  # type: ignore[no-untyped-def]
     ends: dict[str, set] = defaultdict(set)
     with clean_db.session() as session:
         for r in session.run(
-            "MATCH (n) WITH n, [l IN labels(n) WHERE l IN $top][0] AS label "
+            "MATCH (n) WITH n, [l IN labels(n) WHERE l IN $top][0] AS label WHERE label IS NOT NULL "
             "UNWIND keys(n) AS key RETURN DISTINCT label, key, replace(valueType(n[key]), ' NOT NULL', '') AS type",
             top=top,
         ):

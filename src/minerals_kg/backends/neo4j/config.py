@@ -72,6 +72,15 @@ def native(value: Any) -> Any:
     return to_native() if callable(to_native) else value
 
 
+DRIVER_OPTIONS: dict[str, float] = {
+    "connection_timeout": 3.0,  # a closed port or a host that does not answer: fail in seconds, not 30 s
+    "connection_acquisition_timeout": 10.0,
+    "max_transaction_retry_time": 4.0,  # managed transactions retry transient errors for this long, no longer
+}
+"""Timeouts of every driver this package opens: a query, API call or load against a server that is down
+fails within a few seconds with one line (the driver's defaults take 30 s or more and log each retry)."""
+
+
 class Neo4jError(MineralsKGError):
     """A Neo4j problem shown to users as one clear line."""
 
@@ -151,6 +160,19 @@ class Neo4jSettings:
         return f"Neo4j at {self.safe_uri}, database {self.database}{why}"
 
     def driver(self):
+        """A driver that fails fast when no server answers (see :data:`DRIVER_OPTIONS`) and logs nothing."""
+        import logging
+
         import neo4j
 
-        return neo4j.GraphDatabase.driver(self.uri, auth=(self.user, self.password))
+        logger = logging.getLogger("neo4j")
+        if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+            # without a handler, Python's last-resort handler would print the driver's retry warnings
+            logger.addHandler(logging.NullHandler())
+        return neo4j.GraphDatabase.driver(
+            self.uri,
+            auth=(self.user, self.password),
+            connection_timeout=DRIVER_OPTIONS["connection_timeout"],
+            connection_acquisition_timeout=DRIVER_OPTIONS["connection_acquisition_timeout"],
+            max_transaction_retry_time=DRIVER_OPTIONS["max_transaction_retry_time"],
+        )

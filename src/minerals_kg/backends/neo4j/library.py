@@ -264,13 +264,18 @@ def run_query(
     database: str = "neo4j",
     write: bool = False,
     vocabulary: Vocabulary | None = None,
+    uri: str = "the Neo4j server",
 ) -> list[dict[str, Any]]:
     """Run a library query with checked, bound parameters; read-only unless ``write``.
 
     Without ``write`` the server first plans the query (``EXPLAIN``) and a query it classes as
-    writing is refused; the session is read-only as well, so the server enforces it twice.
+    writing is refused; the session is read-only as well, so the server enforces it twice. A
+    read-only query runs between two reads of the load marker (:func:`.loadstate.consistent_read`):
+    it sees one completed load's graph, or fails with one line while a load is in progress.
     """
     import neo4j
+
+    from .loadstate import consistent_read
 
     spec = get_query(name)
     bound = spec.bind(params or {}, vocabulary)
@@ -284,12 +289,19 @@ def run_query(
                         f"query {name}: expected a read-only query (the server classes it as '{kind}'), "
                         "refused without --write"
                     )
-            runner = session.execute_write if write else session.execute_read
-            return runner(lambda tx: [native(r.data()) for r in tx.run(spec.text, bound)])
+
+            def work(tx: Any) -> list[dict[str, Any]]:
+                return [native(r.data()) for r in tx.run(spec.text, bound)]
+
+            if write:
+                return session.execute_write(work)
+            return consistent_read(session, work, uri)
     except neo4j.exceptions.Neo4jError as exc:
-        raise QueryError(f"query {name} failed: {exc.code}: {first_line(exc)}") from exc
+        raise QueryError(f"query {name} failed: {exc.code}: {first_line(exc)}") from None
     except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired, OSError) as exc:
-        raise QueryError(f"query {name}: cannot reach the Neo4j server ({type(exc).__name__})") from exc
+        raise QueryError(f"query {name}: cannot reach Neo4j at {uri} ({type(exc).__name__})") from None
+    except neo4j.exceptions.DriverError as exc:
+        raise QueryError(f"query {name}: {type(exc).__name__}: {first_line(exc)}") from None
 
 
 # --- cypher-shell ---------------------------------------------------------------------------------

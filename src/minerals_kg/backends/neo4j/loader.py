@@ -12,6 +12,11 @@ batch is a managed transaction (the driver retries transient errors, deadlocks i
 After writing, nodes and relationships of the ontology's labels and types that are no longer in the
 sources are deleted, so a load always leaves exactly the sources' graph: running it twice yields the
 same counts and properties.
+
+Around the writes (see :mod:`.loadstate`): before anything is written, a load that would remove
+most of a source's facts stops unless ``allow_deletions``; the load marker is set before the first
+write and cleared after the last, so readers never see part of a load; a failure says what was
+deleted as well as what was written.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from ...checks import load_dataset
 from ...elements import GraphElements, fact_id, graph_elements
 from ...ontology import Ontology, load_ontology
 from ...resources import DEFAULT_ROOT
+from . import loadstate
 from .config import Neo4jError, Neo4jSettings, first_line
 from .schema import apply_schema
 
@@ -38,6 +44,9 @@ class LoadReport:
     relationships_written: int = 0
     nodes_deleted: int = 0
     relationships_deleted: int = 0
+    wiped_nodes: int = 0  # by --wipe (also counted in nodes_deleted / relationships_deleted)
+    wiped_relationships: int = 0
+    marked: bool = False  # the load marker was set: readers wait until a load completes
     schema_created: list[str] = field(default_factory=list)
     schema_stale: list[str] = field(default_factory=list)  # mkg_* items the ontology no longer has
     seconds: float = 0.0
@@ -193,6 +202,7 @@ def write_elements(
     sync: bool = True,
     workers: int = 1,
     create_absent: bool = True,
+    allow_deletions: bool = False,
 ) -> LoadReport:
     """Write nodes and relationships in batched managed transactions; see the module docstring.
 
@@ -211,6 +221,9 @@ def write_elements(
     try:
         with settings.driver() as driver:
             driver.verify_connectivity()
+            if sync and not wipe and not allow_deletions:
+                with driver.session(database=settings.database) as session:
+                    loadstate.check_deletions(session, onto, loadstate.keep_lists(nodes, rels)[1], settings.safe_uri)
             diff = apply_schema(driver, settings.database)
             report.schema_created = [i.name for i in diff.missing]
             report.schema_stale = diff.extra
@@ -218,6 +231,8 @@ def write_elements(
                 driver.session(database=settings.database) as session,
                 Progress(disable=not progress, transient=True) as bar,
             ):
+                token = loadstate.begin(session)
+                report.marked = True
                 if wipe:
                     _wipe(session, onto, report)
                 task = bar.add_task("loading", total=report.nodes_total + report.relationships_total)
@@ -239,6 +254,9 @@ def write_elements(
                 run_jobs(driver, settings.database, rel_jobs, workers, done)
                 if sync:
                     _delete_stale(session, onto, nodes, rels, report)
+                loadstate.finish(session, *token)
+    except loadstate.DeletionRefused:
+        raise
     except nx.AuthError as exc:
         raise Neo4jError(
             f"Neo4j at {settings.safe_uri} refused the credentials of user {settings.user!r}: check NEO4J_PASSWORD"
@@ -249,6 +267,8 @@ def write_elements(
         ) from exc
     except nx.Neo4jError as exc:
         raise LoadError(_partial(report, settings, f"{exc.code}: {first_line(exc)}")) from exc
+    except (Exception, KeyboardInterrupt) as exc:  # anything else mid-load: still say what was written and deleted
+        raise LoadError(_partial(report, settings, loadstate.describe_failure(exc))) from exc
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -265,25 +285,29 @@ def _wipe(session, onto: Ontology, report: LoadReport, batch: int = 10_000) -> N
                 n = session.execute_write(lambda tx, q=query: tx.run(q).single()["n"])
                 if "DETACH" in query:
                     report.nodes_deleted += n
+                    report.wiped_nodes += n
+                else:
+                    report.relationships_deleted += n
+                    report.wiped_relationships += n
                 if n == 0:
                     break
 
 
 def _partial(report: LoadReport, settings: Neo4jSettings, why: str) -> str:
+    if not report.marked:
+        return f"load into {settings.safe_uri} failed: {why}. Nothing was written or deleted."
     return (
-        f"load into {settings.safe_uri} failed: {why}. Written before the failure: {report.nodes_written} of "
-        f"{report.nodes_total} nodes, {report.relationships_written} of {report.relationships_total} "
-        "relationships; nothing else. Loads are idempotent: run `minerals-kg load` again to complete."
+        f"load into {settings.safe_uri} failed: {why}. Before the failure: written {report.nodes_written} of "
+        f"{report.nodes_total} nodes and {report.relationships_written} of {report.relationships_total} "
+        f"relationships; deleted {report.nodes_deleted} nodes and {report.relationships_deleted} relationships"
+        f"{f' ({report.wiped_nodes} nodes and {report.wiped_relationships} relationships by --wipe)' if report.wiped_nodes or report.wiped_relationships else ''}. "
+        "Readers are told the load did not finish until one does: run `minerals-kg load` again to complete "
+        "(loads are idempotent)."
     )
 
 
 def _delete_stale(session, onto: Ontology, nodes: dict, rels: dict, report: LoadReport) -> None:
-    keep_ids: dict[str, list[str]] = defaultdict(list)
-    for labels, rows in nodes.items():
-        keep_ids[labels[0]].extend(r["id"] for r in rows)
-    keep_facts: dict[str, list[str]] = defaultdict(list)
-    for (rel, _, _), rows in rels.items():
-        keep_facts[rel].extend(r["fact_id"] for r in rows)
+    keep_ids, keep_facts = loadstate.keep_lists(nodes, rels)
     for rel in sorted(onto.relationship_types):
         q = f"MATCH ()-[r:{onto.check_type(rel)}]->() WHERE NOT r.fact_id IN $keep DELETE r RETURN count(*) AS n"
         report.relationships_deleted += session.execute_write(
@@ -296,6 +320,24 @@ def _delete_stale(session, onto: Ontology, nodes: dict, rels: dict, report: Load
         )
 
 
+def check_reachable(settings: Neo4jSettings) -> None:
+    """One line when the server cannot be reached or refuses the credentials (nothing is written)."""
+    import neo4j.exceptions as nx
+
+    try:
+        with settings.driver() as driver:
+            driver.verify_connectivity()
+    except nx.AuthError:
+        raise Neo4jError(
+            f"Neo4j at {settings.safe_uri} refused the credentials of user {settings.user!r}: check NEO4J_PASSWORD"
+        ) from None
+    except (nx.DriverError, nx.Neo4jError, OSError) as exc:
+        raise LoadError(
+            f"cannot reach Neo4j at {settings.safe_uri}: expected a server answering there"
+            f"{f' ({settings.origin})' if settings.origin else ''}, got {type(exc).__name__}; nothing was loaded"
+        ) from None
+
+
 def load(
     settings: Neo4jSettings,
     root: Path | str = DEFAULT_ROOT,
@@ -303,10 +345,28 @@ def load(
     wipe: bool = False,
     batch_size: int = 10_000,
     progress: bool = True,
+    allow_deletions: bool = False,
 ) -> LoadReport:
     """Validate every source (pydantic, cross-file rules, SHACL), then write the graph.
 
-    Validation runs before any connection is made: with any error, nothing is written.
+    Validation runs before any connection is made: with any error, nothing is written. A load
+    that would remove most of a source's facts stops before writing unless ``allow_deletions``
+    (see :mod:`.loadstate`); ``wipe`` deletes every fact by intent and counts what it deleted.
     """
+    from ...errors import InvalidArgument, shorten
+
+    for name, value in (("wipe", wipe), ("allow_deletions", allow_deletions), ("progress", progress)):
+        if not isinstance(value, bool):
+            raise InvalidArgument(name, "True or False", shorten(value))
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= 1_000_000:
+        raise InvalidArgument("batch_size", "an integer in 1-1,000,000", shorten(batch_size))
+    check_reachable(settings)  # a server that is down: one line in seconds, before minutes of validation
     dataset = load_dataset(root, shacl=True)
-    return write_elements(settings, graph_elements(dataset), wipe=wipe, batch_size=batch_size, progress=progress)
+    return write_elements(
+        settings,
+        graph_elements(dataset),
+        wipe=wipe,
+        batch_size=batch_size,
+        progress=progress,
+        allow_deletions=allow_deletions,
+    )

@@ -3,6 +3,11 @@
 :class:`Neo4jReader` implements :class:`minerals_kg.contract.GraphReader`; ``minerals_kg.open(uri)``
 wraps it in the same :class:`~minerals_kg.api.KnowledgeGraph` as the embedded graph, so every
 analysis is the same Python function fed the same frames.
+
+Every read runs in one read transaction between two reads of the load marker
+(:func:`.loadstate.consistent_read`): it returns the graph of one completed load, or fails with one
+line while a load is in progress (or after one that did not finish). A server that cannot be
+reached, or any other driver error, is one :class:`~.config.Neo4jError` line, never a driver exception.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from ...errors import InvalidArgument, shorten
 from ...ontology import load_ontology
 from .config import Neo4jError, Neo4jSettings, first_line, native
 from .library import query_type
+from .loadstate import LoadInProgress, consistent_read
 from .schema import check_version, server_version
 
 __all__ = ["Neo4jReader", "connect", "native"]
@@ -105,18 +111,37 @@ class Neo4jReader:
         self.database = database
         self.uri = uri
         self.origin = origin
+        self.generation: int | None = None  # of the load the last read saw
+        self.on_reload: Any = None  # called when a read sees a newer load than the one before (caches go)
+
+    def _seen(self, generation: int) -> None:
+        if self.generation is not None and generation != self.generation and callable(self.on_reload):
+            self.on_reload()
+        self.generation = generation
 
     def describe(self) -> str:
         """The server, database and why (never credentials)."""
         why = f" ({self.origin})" if self.origin else ""
         return f"Neo4j at {self.uri}, database {self.database}{why}"
 
+    def read(self, work: Any) -> Any:
+        """``work(tx)`` in one read transaction of a completed load's graph (see the module docstring)."""
+        import neo4j
+        import neo4j.exceptions as nxe
+
+        try:
+            with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+                return consistent_read(session, work, self.uri, seen=self._seen)
+        except (nxe.ServiceUnavailable, nxe.SessionExpired, OSError) as exc:
+            raise Neo4jError(f"cannot reach Neo4j at {self.uri}: {type(exc).__name__}: {first_line(exc)}") from None
+        except nxe.Neo4jError as exc:
+            raise Neo4jError(f"Neo4j at {self.uri} refused a read: {exc.code}: {first_line(exc)}") from None
+        except nxe.DriverError as exc:
+            raise Neo4jError(f"Neo4j at {self.uri}: {type(exc).__name__}: {first_line(exc)}") from None
+
     def rows(self, query: str, **params: Any) -> list[dict[str, Any]]:
         """Rows of a fixed query, in a read-only transaction (Neo4j dates as ``datetime.date``)."""
-        import neo4j
-
-        with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
-            return session.execute_read(lambda tx: [native(r.data()) for r in tx.run(query, params)])
+        return self.read(lambda tx: [native(r.data()) for r in tx.run(query, params)])
 
     def table(self, name: str) -> pd.DataFrame:
         rows = self.rows(TABLE_QUERIES[name])
@@ -131,11 +156,17 @@ class Neo4jReader:
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """The whole graph read back into networkx, in the embedded backend's shape."""
+        node_rows, rel_rows = self.read(  # both in one transaction: one load's graph
+            lambda tx: (
+                [native(r.data()) for r in tx.run(ALL_NODES)],
+                [native(r.data()) for r in tx.run(ALL_RELS)],
+            )
+        )
         g = nx.MultiDiGraph()
-        for r in self.rows(ALL_NODES):
+        for r in node_rows:
             labels = sorted(r["labels"], key=lambda label: label != _primary(r["labels"]))
             g.add_node(r["id"], label=labels[0], labels=labels, **r["props"])
-        for r in self.rows(ALL_RELS):
+        for r in rel_rows:
             g.add_edge(r["start"], r["end"], type=r["type"], **r["props"])
         return g
 
@@ -169,6 +200,8 @@ class Neo4jReader:
                     collect(item)
 
         def run(tx: Any) -> tuple[list[dict], list[dict]]:
+            node_ids.clear()
+            rel_ids.clear()
             for record in tx.run(text):
                 for value in record.values():
                     collect(value)
@@ -188,13 +221,19 @@ class Neo4jReader:
                     raise InvalidArgument(
                         where, f"a read-only query (the server classes this one as '{kind}')", shorten(text)
                     )
-                nodes, rels = session.execute_read(run)
+                nodes, rels = consistent_read(session, run, self.uri, seen=self._seen)
+        except LoadInProgress:
+            raise
         except nxe.ClientError as exc:
             raise InvalidArgument(
                 where, "a Cypher query the server accepts", f"{shorten(text)} ({exc.code}: {first_line(exc)})"
             ) from None
         except (nxe.ServiceUnavailable, nxe.SessionExpired, OSError) as exc:
-            raise Neo4jError(f"cannot reach Neo4j at {self.uri}: {type(exc).__name__}") from exc
+            raise Neo4jError(f"cannot reach Neo4j at {self.uri}: {type(exc).__name__}") from None
+        except nxe.DriverError as exc:
+            raise Neo4jError(f"Neo4j at {self.uri}: {type(exc).__name__}: {first_line(exc)}") from None
+        except nxe.Neo4jError as exc:
+            raise Neo4jError(f"Neo4j at {self.uri} refused a read: {exc.code}: {first_line(exc)}") from None
         found_nodes = {r["id"] for r in nodes if r["id"] is not None}
         found_rels = {r["fact_id"] for r in rels if r["fact_id"] is not None}
         found_nodes |= {end for r in rels for end in (r["a"], r["b"]) if end is not None}
@@ -222,13 +261,16 @@ def connect(settings: Neo4jSettings) -> Neo4jReader:
         raise Neo4jError(
             f"Neo4j at {settings.safe_uri} refused the credentials of user {settings.user!r}: check NEO4J_PASSWORD"
         ) from exc
-    except (nxe.ServiceUnavailable, OSError) as exc:
+    except (nxe.ServiceUnavailable, nxe.SessionExpired, OSError) as exc:
         driver.close()
         raise Neo4jError(
             f"cannot reach Neo4j at {settings.safe_uri}: expected a server answering there"
             f"{f' ({settings.origin})' if settings.origin else ''}; start one with `minerals-kg neo4j start` "
             f"or set NEO4J_URI, got {type(exc).__name__}"
         ) from exc
+    except (nxe.Neo4jError, nxe.DriverError) as exc:
+        driver.close()
+        raise Neo4jError(f"Neo4j at {settings.safe_uri}: {type(exc).__name__}: {first_line(exc)}") from None
     except BaseException:
         driver.close()
         raise

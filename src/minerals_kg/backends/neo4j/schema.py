@@ -69,6 +69,10 @@ def desired_schema(ontology: Ontology | None = None) -> list[SchemaItem]:
         SchemaItem(f"{PREFIX}{snake(label)}_id", "constraint", "node", onto.check_label(label), ("id",))
         for label in sorted(onto.labels)
     ]
+    items += [  # the load marker (a system class): one node per graph, found by its key
+        SchemaItem(f"{PREFIX}{snake(label)}_{key}", "constraint", "node", onto.check_system_label(label), (key,))
+        for label, key in sorted(onto.system_labels.items())
+    ]
     for entity, label, props in INDEXED:
         label = onto.check_type(label) if entity == "relationship" else onto.check_label(label)
         name = f"{PREFIX}{snake(label)}_{'_'.join(props)}"
