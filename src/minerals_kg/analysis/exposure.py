@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..contract import Table, make_table
+from ..contract import Dtype, Table, make_table
 from ..errors import InvalidArgument
 from .coverage import CHINA, CRMA_SINGLE_COUNTRY_BENCHMARK
 from .flows import Chain, ImportGroup, choose_group, follow, hitting, import_groups, route_shares
@@ -30,9 +30,8 @@ __all__ = [
     "importer_chain",
 ]
 
-EXPOSURE_SUMMARY: Table = make_table(
-    "exposure_summary",
-    "One row: the importer's group and its dependence on China, direct and through third countries.",
+# the import group a row describes (importer, mineral, stage, form, years, edition, source)
+GROUP_COLUMNS: tuple[tuple[str, Dtype], ...] = (
     ("importer", "object"),
     ("mineral", "object"),
     ("stage", "object"),
@@ -41,6 +40,11 @@ EXPOSURE_SUMMARY: Table = make_table(
     ("year_to", "Int64"),
     ("edition", "object"),
     ("source", "object"),
+)
+EXPOSURE_SUMMARY: Table = make_table(
+    "exposure_summary",
+    "One row: the importer's group and its dependence on China, direct and through third countries.",
+    *GROUP_COLUMNS,
     ("share_basis", "object", "imports (of the importer's imports) or sourcing (of its supply)"),
     ("share_from", "object", "printed, value_usd or quantity"),
     ("china_direct", "float64", "share bought from China itself"),
@@ -99,14 +103,7 @@ EXPOSURE_ROUTES: Table = make_table(
 IMPORT_COVERAGE: Table = make_table(
     "import_coverage",
     "Per mineral: the share of a member's imports that comes from inside the alliance.",
-    ("importer", "object"),
-    ("mineral", "object"),
-    ("stage", "object"),
-    ("form", "object"),
-    ("year_from", "Int64"),
-    ("year_to", "Int64"),
-    ("edition", "object"),
-    ("source", "object"),
+    *GROUP_COLUMNS,
     ("share_basis", "object"),
     ("from_members", "float64", "bought directly from member countries"),
     ("from_outside", "float64", "bought directly from named non-members"),
