@@ -6,7 +6,8 @@ Starts the local Neo4j 5.26 server (temporary data folder, random port) and, for
 a synthetic graph, times:
 
 - ``minerals-kg``'s loader (batched ``UNWIND`` in managed transactions, schema first: nodes merged,
-  relationships created when a pre-read proves their ``fact_id`` absent, merged otherwise);
+  relationships created when a pre-read proves their ``fact_id`` absent, merged otherwise; two
+  writers on node-disjoint partitions, its default);
 - Neo4j's ``LOAD CSV`` of the same rows (``CALL { ... } IN TRANSACTIONS`` of the same batch size,
   same MERGE keys, same constraints), from CSV files in the server's import folder (writing the CSV
   files is not timed).
@@ -138,8 +139,8 @@ def fresh(driver, settings: Neo4jSettings) -> None:  # type: ignore[no-untyped-d
 #: the loader step by step: each row adds one change to the one above it
 STEPS: list[tuple[str, dict]] = [
     ("MERGE every relationship, one writer (the loader before this issue)", {"workers": 1, "create_absent": False}),
-    ("+ pre-read of fact ids, CREATE the absent ones", {"workers": 1, "create_absent": True}),
-    ("+ two writers in parallel", {"workers": 2, "create_absent": True}),
+    ("+ pre-read of fact ids, CREATE the absent ones (sorted by start node)", {"workers": 1, "create_absent": True}),
+    ("+ two writers on node-disjoint partitions (the default)", {"workers": 2, "create_absent": True}),
 ]
 
 

@@ -9,11 +9,14 @@ import pytest
 from minerals_kg.backends.neo4j.config import Neo4jError, Neo4jSettings
 from minerals_kg.backends.neo4j.library import QueryError, get_query, library, stale_queries, sync_fragments
 from minerals_kg.backends.neo4j.loader import (
+    Job,
     fact_id,
     group_rows,
     node_query,
     relationship_create_query,
+    relationship_jobs,
     relationship_query,
+    run_jobs,
 )
 from minerals_kg.backends.neo4j.schema import check_version, desired_schema
 from minerals_kg.errors import InvalidArgument, InvalidArguments
@@ -169,7 +172,7 @@ def test_relationships_proven_absent_are_created_between_labelled_ends():
     onto = load_ontology()
     q = relationship_create_query("PRODUCES", "Country", "Mineral", onto)
     assert "MATCH (a:Country {id: row.start}) MATCH (b:Mineral {id: row.end})" in q
-    assert q.endswith("CREATE (a)-[r:PRODUCES]->(b) SET r = row.props")
+    assert q.endswith("CREATE (a)-[r:PRODUCES]->(b) SET r = row.props, r.fact_id = row.fact_id")
     with pytest.raises(ValueError):
         relationship_create_query("PRODUCES]->() DETACH DELETE (x", "Country", "Mineral", onto)
 
@@ -195,6 +198,135 @@ def test_fact_ids_are_stable_and_content_addressed():
     a = fact_id("CHN", "PRODUCES", "gallium", {"year": 2024, "stage": "refining"})
     assert a == fact_id("CHN", "PRODUCES", "gallium", {"stage": "refining", "year": 2024})
     assert a != fact_id("CHN", "PRODUCES", "gallium", {"year": 2025, "stage": "refining"})
+
+
+def test_fact_ids_hash_exactly_the_text_json_dumps_gives():
+    import hashlib
+    import json
+
+    facts = [
+        ("CHN", "PRODUCES", "gallium", {"year": 2024, "share": 0.985, "stage": "refining"}),
+        (
+            "COD",
+            "EXPORTS_TO",
+            "CHN",
+            {"value_usd": 1.5e9, "hs": ["2605", "8105"], "note": "cobalt, « intermédiaires »"},
+        ),
+        ("f1", "OWNS", "f2", {"since": dt.date(2024, 5, 1), "share": float("nan"), "x": None, "flag": True}),
+    ]
+    for start, rel, end, props in facts:
+        text = json.dumps([start, rel, end, props], sort_keys=True, default=str, ensure_ascii=False)
+        assert fact_id(start, rel, end, props) == hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+class _Session:
+    """A session that records which batches run at the same time (the scheduler's view of the server)."""
+
+    def __init__(self, log):
+        self.log = log
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def close(self):
+        pass
+
+    def execute_write(self, work):
+        return work(self)
+
+    def run(self, query, rows):
+        import time
+
+        job = next(j for j in self.log["jobs"] if j.rows is rows)
+        with self.log["lock"]:
+            self.log["running"].append(job)
+            self.log["overlaps"].append(list(self.log["running"]))
+        time.sleep(0.002)
+        with self.log["lock"]:
+            self.log["running"].remove(job)
+        if job.query == "fail":
+            raise RuntimeError("batch failed")
+        return self
+
+    def consume(self):
+        return None
+
+
+class _Driver:
+    def __init__(self, jobs):
+        import threading
+
+        self.log = {"jobs": jobs, "running": [], "overlaps": [], "lock": threading.Lock()}
+
+    def session(self, **_):
+        return _Session(self.log)
+
+
+def test_parallel_writers_never_run_two_batches_that_claim_the_same_partition():
+    jobs = [Job(f"q{i}", [{"i": i}], "relationships", frozenset({i % 4, (i * 3) % 4})) for i in range(40)]
+    jobs += [Job("exclusive", [{"i": "x"}], "relationships", frozenset(range(4)))]
+    jobs += [Job("node", [{"i": n}], "nodes") for n in range(10)]
+    driver = _Driver(jobs)
+    done = []
+    run_jobs(driver, "neo4j", jobs, 3, done.append)
+    assert sorted(map(id, done)) == sorted(map(id, jobs))  # every batch once, reported in this thread
+    for running in driver.log["overlaps"]:
+        claimed = [p for job in running for p in job.parts]
+        assert len(claimed) == len(set(claimed)), running
+    assert any(len(r) > 1 for r in driver.log["overlaps"])  # and they did run side by side
+
+
+def test_a_failed_batch_stops_the_writers_and_is_raised():
+    jobs = [Job("q", [{"i": i}], "relationships", frozenset({i % 2})) for i in range(20)]
+    jobs[3] = Job("fail", [{"i": 3}], "relationships", frozenset({1}))
+    done = []
+    with pytest.raises(RuntimeError, match="batch failed"):
+        run_jobs(_Driver(jobs), "neo4j", jobs, 2, done.append)
+    assert 0 < len(done) < 19
+
+
+def test_relationship_rows_split_by_the_partitions_of_both_ends():
+    """Four nodes in two partitions: a0, a1 in 0 and b0, b1 in 1 (by position), batch size 1."""
+    onto = load_ontology()
+    parts = {"a0": 0, "b0": 1, "a1": 0, "b1": 1}
+    rows = [
+        {"start": s, "end": e, "fact_id": f"{s}{e}", "props": {}}
+        for s, e in [("b1", "a0"), ("a0", "a1"), ("a1", "b0"), ("b0", "b1"), ("a0", "b1"), ("b1", "b0")]
+    ]
+    rels = {("OWNS", "Firm", "Firm"): rows}
+    jobs = relationship_jobs(_Reader(), "neo4j", rels, onto, 1, parts=parts)
+    got = [([r["fact_id"] for r in j.rows], sorted(j.parts)) for j in jobs]
+    assert got == [
+        (["a0a1"], [0]),
+        (["a0b1"], [0, 1]),
+        (["a1b0"], [0, 1]),
+        (["b1a0"], [0, 1]),
+        (["b0b1"], [1]),
+        (["b1b0"], [1]),
+    ]
+    # too few rows for a batch per bucket: one bucket that claims every partition
+    jobs = relationship_jobs(_Reader(), "neo4j", rels, onto, 10, parts=parts)
+    assert [(len(j.rows), sorted(j.parts)) for j in jobs] == [(6, [0, 1])]
+    assert [r["start"] for r in jobs[0].rows] == ["a0", "a0", "a1", "b0", "b1", "b1"]  # sorted by start node
+
+
+class _Reader:
+    """An empty database for the pre-read of fact ids."""
+
+    def session(self, **_):
+        return self
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def execute_read(self, work):
+        return []
 
 
 def test_the_password_never_appears_in_settings_repr(monkeypatch):

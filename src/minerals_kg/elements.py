@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -45,12 +46,40 @@ def fact_id(start: str, rel: str, end: str, props: dict[str, Any]) -> str:
     >>> fact_id("CHN", "PRODUCES", "gallium", {"stage": "refining"})[:12]
     'c194e75e5ad5'
     """
-    payload = _FACT_JSON.encode([start, rel, end, props])
+    payload = "".join(_fact_json([start, rel, end, props]))
     return hashlib.sha1(payload.encode("utf-8")).hexdigest()
 
 
-_FACT_JSON = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False)
-"""``json.dumps(..., sort_keys=True, default=str, ensure_ascii=False)`` without a new encoder per call."""
+def _json_encoder() -> Callable[[Any], Any]:
+    """``json.dumps(..., sort_keys=True, default=str, ensure_ascii=False)``'s text, encoder made once.
+
+    ``JSONEncoder.encode`` builds a new C encoder on every call (a third of the time of hashing a
+    million facts); the standard library's own C encoder, made once with the same arguments as
+    ``JSONEncoder.iterencode`` gives it, returns the same text as chunks. Without the C accelerator
+    the pure-Python encoder gives the identical text.
+
+    >>> "".join(_json_encoder()(["CHN", {"b": 1.5, "a": ["x", None], "c": "é"}]))
+    '["CHN", {"a": ["x", null], "b": 1.5, "c": "é"}]'
+    """
+    reference = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover - CPython always has the accelerator
+        return lambda value: reference.iterencode(value)
+    c_encoder = make(
+        None,  # markers: no circular-reference check (a fact's properties are plain values)
+        reference.default,
+        json.encoder.encode_basestring,  # ensure_ascii=False
+        reference.indent,
+        reference.key_separator,
+        reference.item_separator,
+        reference.sort_keys,
+        reference.skipkeys,
+        reference.allow_nan,
+    )
+    return lambda value: c_encoder(value, 0)
+
+
+_fact_json = _json_encoder()
 
 
 @functools.cache
