@@ -117,9 +117,13 @@ class ColumnTypes:
 
     def __init__(self) -> None:
         self._kinds: dict[str, set[str]] = {}
+        self._seen: set[tuple[str, type]] = set()
 
     def add(self, key: str, value: Any) -> None:
-        self._kinds.setdefault(key, set()).add(value_type([value]))
+        seen = (key, type(value))  # a value's kind depends on its Python type alone: classify each type once
+        if seen not in self._seen:
+            self._seen.add(seen)
+            self._kinds.setdefault(key, set()).add(value_type([value]))
 
     def types(self) -> dict[str, str]:
         out = {}

@@ -56,13 +56,13 @@ def relationship_file(rel_type: str) -> str:
 def _cell(value: Any, kind: str) -> str:
     if value is None:
         return ""
+    if type(value) is str:  # most cells: the text itself (what scalar_text gives a string)
+        return value
     if kind == "list":
         items = [str(v) for v in value]
         if any(ARRAY_DELIMITER in item for item in items):
             raise ValueError(f"an array item contains the array delimiter {ARRAY_DELIMITER!r}: {items}")
         return ARRAY_DELIMITER.join(items)
-    if kind == "string" and not isinstance(value, str):
-        return scalar_text(value)
     return scalar_text(value)
 
 
