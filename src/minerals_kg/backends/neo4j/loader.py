@@ -199,10 +199,10 @@ def _buckets(
     if not rows:
         return
     every = frozenset(range(total))
-    coarse = total
+    coarse = total if parts is not None else 1
     while coarse > 1 and len(rows) < coarse * coarse * batch_size // 2:
         coarse //= 2  # fewer, fuller buckets: at least half a batch each
-    if parts is None or coarse <= 1:
+    if parts is None or coarse == 1:
         yield every, rows
         return
     buckets: dict[tuple[int, int], list[dict]] = defaultdict(list)
